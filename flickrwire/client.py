@@ -1,0 +1,274 @@
+"""``Client`` and ``AsyncClient``: pick a transport and codec, sign, send, decode.
+
+Both are thin shells around the same sans-IO pieces and differ by one ``await``. Nothing
+a server or the network does raises: every outcome is a :class:`Result`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import transports
+from .auth import Credentials, Signer, SigningMode, new_nonce, now
+from .call import Call
+from .codecs import CODECS
+from .decoding import MAX_BODY_BYTES
+from .result import Fault, Result, failure
+
+DEFAULT_BASE_URL = "https://api.flickr.com/services/"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+class InsecureURLError(ValueError):
+    """A plain-HTTP base URL for a host that is not loopback (Flickr requires HTTPS)."""
+
+
+def check_base_url(base_url: str) -> str:
+    """Return ``base_url`` if it is HTTPS, or HTTP on a loopback host; raise otherwise."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return base_url
+    if parts.scheme != "http":
+        raise InsecureURLError(f"base URL must be https:// (got scheme {parts.scheme!r})")
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost") or _is_loopback(host):
+        return base_url
+    raise InsecureURLError(
+        f"plain HTTP is allowed only for loopback hosts, not {host!r}; use https://"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def network_fault(exc: httpx.HTTPError) -> Fault:
+    """Translate an httpx failure at the seam; the exception is kept for chaining."""
+    if isinstance(exc, httpx.TimeoutException):
+        return Fault(None, f"timed out ({type(exc).__name__})", "network", True, exc)
+    if isinstance(exc, httpx.ConnectError):
+        return Fault(None, f"could not connect: {exc}", "network", True, exc)
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
+        return Fault(None, f"connection broken: {exc}", "network", True, exc)
+    return Fault(None, f"{type(exc).__name__}: {exc}", "network", False, exc)
+
+
+class _Limit:
+    """Collects body chunks and says when they pass the size limit."""
+
+    __slots__ = ("max", "parts", "size")
+
+    def __init__(self, maximum: int) -> None:
+        self.max = maximum
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> bool:
+        self.size += len(chunk)
+        self.parts.append(chunk)
+        return self.size <= self.max
+
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class _Namespace:
+    """``client.groups.leave(...)``: attribute access builds the dotted method name."""
+
+    __slots__ = ("_client", "_name")
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._client = client
+        self._name = name
+
+    def __getattr__(self, part: str) -> _Namespace:
+        if part.startswith("_"):
+            raise AttributeError(part)
+        return _Namespace(self._client, f"{self._name}.{part}")
+
+    def __call__(self, **params: Any) -> Any:
+        return self._client.call(self._name, **params)
+
+    def __repr__(self) -> str:
+        return f"<flickr method namespace {self._name}>"
+
+
+class _Base:
+    """What both clients share: configuration, building requests, reading answers."""
+
+    def __init__(
+        self,
+        transport: str = "rest",
+        codec: str = "json",
+        credentials: Credentials | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        signing: SigningMode = "auto",
+        max_body: int = MAX_BODY_BYTES,
+        nonce: Any = new_nonce,
+        clock: Any = now,
+    ) -> None:
+        if codec not in CODECS:
+            raise ValueError(f"unknown codec {codec!r}; known: {', '.join(CODECS)}")
+        self.transport = transports.get(transport)
+        self.codec = codec
+        self.base_url = check_base_url(base_url)
+        self.signer = Signer(credentials, signing, nonce=nonce, clock=clock)
+        self.max_body = max_body
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(transport={self.transport.name!r}, codec={self.codec!r}, "
+            f"base_url={self.base_url!r}, signing={self.signer.mode!r})"
+        )
+
+    def __getattr__(self, name: str) -> _Namespace:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _Namespace(self, f"flickr.{name}")
+
+    def build_request(self, call: Call) -> httpx.Request:
+        return self.transport.build_request(call, self.codec, self.signer, self.base_url)
+
+    def _fail(self, call: Call, fault: Fault, status: int | None, raw: bytes = b"") -> Result:
+        return failure(
+            call.method,
+            fault,
+            transport=self.transport.name,
+            codec=self.codec,
+            status=status,
+            raw=raw,
+        )
+
+    def _too_large(self, response: httpx.Response) -> bool:
+        length = response.headers.get("content-length", "")
+        return length.isdigit() and int(length) > self.max_body
+
+    def _oversize(self, call: Call, response: httpx.Response, raw: bytes = b"") -> Result:
+        message = f"response body exceeds the {self.max_body}-byte limit; not read"
+        return self._fail(call, Fault(None, message, "decode", False), response.status_code, raw)
+
+    def _rebuilt(self, response: httpx.Response, body: bytes) -> httpx.Response:
+        """A response holding ``body``, for answers without Content-Length."""
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=body,
+            request=response.request,
+        )
+
+    def _finish(self, call: Call, response: httpx.Response) -> Result:
+        return self.transport.parse_response(response, call, self.codec)
+
+
+class Client(_Base):
+    """A synchronous Flickr client: ``Client(transport="soap", codec="json", ...)``."""
+
+    def __init__(
+        self,
+        transport: str = "rest",
+        codec: str = "json",
+        credentials: Credentials | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        **options: Any,
+    ) -> None:
+        super().__init__(transport, codec, credentials, **options)
+        self._owns_http = http_client is None
+        self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+
+    def call(self, method: str, **params: Any) -> Result:
+        """Call ``method`` with ``params`` (checked against the catalogue)."""
+        return self.send(Call.build(method, params))
+
+    def send(self, call: Call) -> Result:
+        """Send a prepared (unchecked) call."""
+        request = self.build_request(call)
+        try:
+            response = self.http.send(request, stream=True)
+            try:
+                if self._too_large(response):
+                    return self._oversize(call, response)
+                if "content-length" in response.headers:
+                    response.read()
+                else:
+                    limit = _Limit(self.max_body)
+                    for chunk in response.iter_bytes():
+                        if not limit.add(chunk):
+                            return self._oversize(call, response)
+                    response = self._rebuilt(response, limit.body())
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            return self._fail(call, network_fault(exc), None)
+        return self._finish(call, response)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClient(_Base):
+    """The asynchronous twin of :class:`Client`: the same calls, awaited."""
+
+    def __init__(
+        self,
+        transport: str = "rest",
+        codec: str = "json",
+        credentials: Credentials | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        **options: Any,
+    ) -> None:
+        super().__init__(transport, codec, credentials, **options)
+        self._owns_http = http_client is None
+        self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+
+    async def call(self, method: str, **params: Any) -> Result:
+        return await self.send(Call.build(method, params))
+
+    async def send(self, call: Call) -> Result:
+        request = self.build_request(call)
+        try:
+            response = await self.http.send(request, stream=True)
+            try:
+                if self._too_large(response):
+                    return self._oversize(call, response)
+                if "content-length" in response.headers:
+                    await response.aread()
+                else:
+                    limit = _Limit(self.max_body)
+                    async for chunk in response.aiter_bytes():
+                        if not limit.add(chunk):
+                            return self._oversize(call, response)
+                    response = self._rebuilt(response, limit.body())
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            return self._fail(call, network_fault(exc), None)
+        return self._finish(call, response)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

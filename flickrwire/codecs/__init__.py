@@ -1,0 +1,43 @@
+"""Flickr's payload formats: JSON (and JSONP) and XML. Both share one payload shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..result import Fault, Payload
+
+#: What a codec reads out of a body: the payload and, when the call failed, the fault.
+Outcome = tuple[Payload, Fault | None]
+
+CODECS = ("json", "xml")
+
+
+class BodyError(ValueError):
+    """A body could not be read as the format it looked like; becomes a decode fault."""
+
+
+def apply_list_hints(payload: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """Wrap the objects found at each dotted path into one-item lists (in place).
+
+    XML cannot tell a one-item list from an object; the method catalogue names the
+    list-valued elements and this one function applies them for both codecs.
+    """
+    for path in paths:
+        _wrap(payload, path.split("."))
+    return payload
+
+
+def _wrap(node: Any, parts: list[str]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _wrap(item, parts)
+        return
+    if not isinstance(node, dict) or parts[0] not in node:
+        return
+    if len(parts) == 1:
+        value = node[parts[0]]
+        if isinstance(value, Mapping):
+            node[parts[0]] = [value]
+        return
+    _wrap(node[parts[0]], parts[1:])

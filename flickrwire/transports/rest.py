@@ -1,0 +1,54 @@
+"""REST: a form POST (or a GET for read calls) to ``/services/rest/``.
+
+Responses are ``<rsp>`` XML or JSON, HTTP 200 even for faults. OAuth goes in the
+``Authorization`` header and signs every form field.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+
+from ..auth import Signer
+from ..call import Call
+from ..codecs import json as jsoncodec
+from ..codecs import xml as xmlcodec
+from ..result import Result
+from . import DecodingTransport, RequestError, endpoint, flickr_params
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class RESTTransport(DecodingTransport):
+    name = "rest"
+    path = "rest/"
+
+    def build_request(self, call: Call, codec: str, signer: Signer, base_url: str) -> httpx.Request:
+        url = endpoint(base_url, self)
+        params = flickr_params(call, self.name, codec)
+        auth = signer.sign(call.http_method, url, params, in_header=True)
+        headers = {"Authorization": auth} if auth else {}
+        if call.http_method == "GET":
+            return httpx.Request("GET", url, params=params, headers=headers)
+        headers["Content-Type"] = FORM
+        return httpx.Request("POST", url, content=urlencode(params).encode(), headers=headers)
+
+    def parse_request(self, request: httpx.Request) -> Call:
+        params = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
+        if request.method == "POST":
+            body = request.content.decode("utf-8", "replace")
+            params.update(parse_qsl(body, keep_blank_values=True))
+        method = params.pop("method", "")
+        if not method:
+            raise RequestError(112, 'Method "" not found')
+        return Call(method, params, request.method)
+
+    def render_response(self, result: Result, codec: str) -> bytes:
+        return jsoncodec.encode(result) if codec == "json" else xmlcodec.encode(result)
+
+    def media_type(self, result: Result, codec: str) -> str:
+        return jsoncodec.CONTENT_TYPE if codec == "json" else xmlcodec.CONTENT_TYPE
+
+
+TRANSPORT = RESTTransport()

@@ -1,0 +1,138 @@
+"""XML-RPC: a ``methodCall`` POSTed to ``/services/xmlrpc/``.
+
+Request (Flickr's request.xmlrpc page): ``methodName`` is the Flickr method and exactly one
+``<param>`` holds a ``<struct>`` of ``<string>`` members: every argument, ``format`` and
+the credentials. Success is one ``<string>`` holding the payload as escaped XML without
+``<rsp>``; a fault is a ``faultCode`` / ``faultString`` struct (response.xmlrpc page).
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+import httpx
+from lxml import etree
+
+from .. import xmlsafe
+from ..auth import Signer
+from ..call import Call
+from ..codecs import BodyError, Outcome
+from ..codecs import json as jsoncodec
+from ..codecs import xml as xmlcodec
+from ..result import Fault, Result
+from . import DecodingTransport, RequestError, endpoint, flickr_params
+
+CONTENT_TYPE = "text/xml; charset=utf-8"
+PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
+
+
+def method_call(method: str, params: dict[str, str]) -> bytes:
+    members = "".join(
+        f"<member><name>{escape(k)}</name><value><string>{escape(v)}</string></value></member>"
+        for k, v in params.items()
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<methodCall><methodName>{escape(method)}'
+        f"</methodName><params><param><value><struct>{members}</struct></value></param>"
+        "</params></methodCall>"
+    ).encode()
+
+
+def _scalar(value: etree._Element) -> str:
+    """A ``<value>``'s content: typed (``<string>``, ``<int>``, ``<i4>``, ...) or untyped."""
+    typed = next((item for item in value if isinstance(item.tag, str)), None)
+    if typed is None:
+        return value.text or ""  # an untyped <value> is a string (XML-RPC spec)
+    if xmlsafe.local_name(typed) in ("struct", "array"):
+        raise BodyError(f"expected a scalar, found <{xmlsafe.local_name(typed)}>")
+    return typed.text or ""
+
+
+def _struct(struct: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for member in struct:
+        if xmlsafe.local_name(member) != "member":
+            continue
+        name = xmlsafe.child(member, "name")
+        value = xmlsafe.child(member, "value")
+        if name is None or value is None:
+            raise BodyError("struct member without <name> and <value>")
+        out[(name.text or "").strip()] = _scalar(value)
+    return out
+
+
+def read_envelope(root: etree._Element, method: str) -> Outcome:
+    """A ``methodResponse``: the payload string, or the fault struct."""
+    fault = xmlsafe.child(root, "fault")
+    if fault is not None:
+        struct = root.find("fault/value/struct")
+        if struct is None:
+            raise BodyError("XML-RPC <fault> without a struct")
+        members = _struct(struct)
+        try:
+            code = int(members.get("faultCode", "").strip())
+        except ValueError as exc:
+            bad = members.get("faultCode")
+            raise BodyError(f"XML-RPC faultCode {bad!r} is not a number") from exc
+        return {}, Fault.from_code(code, members.get("faultString", "").strip())
+    value = root.find("params/param/value")
+    if value is None:
+        raise BodyError("XML-RPC methodResponse without params/param/value")
+    text = _scalar(value)
+    if jsoncodec.looks_like_json(text):
+        return jsoncodec.decode(text, method)
+    return xmlcodec.fragment_payload(text, method), None
+
+
+class XMLRPCTransport(DecodingTransport):
+    name = "xmlrpc"
+    path = "xmlrpc/"
+
+    def build_request(self, call: Call, codec: str, signer: Signer, base_url: str) -> httpx.Request:
+        url = endpoint(base_url, self)
+        params = flickr_params(call, self.name, codec)
+        signer.sign("POST", url, params, in_header=False)
+        method = params.pop("method")
+        return httpx.Request(
+            "POST", url, content=method_call(method, params), headers={"Content-Type": CONTENT_TYPE}
+        )
+
+    def parse_request(self, request: httpx.Request) -> Call:
+        try:
+            root = xmlsafe.parse(request.content)
+            if xmlsafe.local_name(root) != "methodCall":
+                raise BodyError("document element is not <methodCall>")
+            name = xmlsafe.child(root, "methodName")
+            if name is None or not (name.text or "").strip():
+                raise BodyError("no <methodName>")
+            structs = root.findall("params/param/value/struct")
+            params = _struct(structs[0]) if structs else {}
+        except ValueError as exc:
+            raise RequestError(115, "Invalid XML-RPC Method Call") from exc
+        return Call((name.text or "").strip(), params, "POST")
+
+    def render_response(self, result: Result, codec: str) -> bytes:
+        fault = result.fault
+        if fault is not None and (codec != "json" or fault.code in (111, 115)):
+            code = fault.code if fault.code is not None else 0
+            return (
+                f"{PROLOG}<methodResponse><fault><value><struct><member><name>faultCode</name>"
+                f"<value><int>{code}</int></value></member><member><name>faultString</name>"
+                f"<value><string>{escape(fault.message)}</string></value></member></struct>"
+                "</value></fault></methodResponse>\n"
+            ).encode()
+        if codec == "json":
+            return jsoncodec.encode(result)
+        payload = escape(xmlcodec.payload_fragment(result.payload))
+        return (
+            f"{PROLOG}<methodResponse><params><param><value><string>{payload}</string>"
+            "</value></param></params></methodResponse>\n"
+        ).encode()
+
+    def media_type(self, result: Result, codec: str) -> str:
+        if codec == "json" and (result.fault is None or result.fault.code not in (111, 115)):
+            return jsoncodec.CONTENT_TYPE
+        return CONTENT_TYPE
+
+
+TRANSPORT = XMLRPCTransport()
