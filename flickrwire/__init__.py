@@ -30,6 +30,7 @@ from .errors import (
     WriteFailed,
 )
 from .result import Fault, Result
+from .retry import RetryPolicy
 
 __version__ = "0.1.0"
 
@@ -59,6 +60,7 @@ __all__ = [
     "NetworkError",
     "ProtocolError",
     "Result",
+    "RetryPolicy",
     "SSLRequired",
     "ServiceUnavailable",
     "Signer",

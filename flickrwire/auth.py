@@ -69,8 +69,20 @@ def base_string(http_method: str, url: str, params: Mapping[str, str]) -> str:
     return base
 
 
+class _SigningKey:
+    """The two secrets in the shape oauthlib's ``sign_hmac_sha1_with_client`` reads."""
+
+    __slots__ = ("client_secret", "resource_owner_secret")
+
+    def __init__(self, client_secret: str, resource_owner_secret: str) -> None:
+        self.client_secret = client_secret
+        self.resource_owner_secret = resource_owner_secret
+
+
 def hmac_sha1(base: str, consumer_secret: str, token_secret: str | None) -> str:
-    signature: str = _sig.sign_hmac_sha1(base, consumer_secret, token_secret or "")
+    """HMAC-SHA1 of ``base`` keyed by the escaped secrets (RFC 5849 section 3.4.2)."""
+    key = _SigningKey(consumer_secret, token_secret or "")
+    signature: str = _sig.sign_hmac_sha1_with_client(base, key)
     return signature
 
 

@@ -7,9 +7,11 @@ a server or the network does raises: every outcome is a :class:`Result`.
 from __future__ import annotations
 
 import ipaddress
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 
 from . import transports
@@ -18,6 +20,10 @@ from .call import Call
 from .codecs import CODECS
 from .decoding import MAX_BODY_BYTES
 from .result import Fault, Result, failure
+from .retry import RetryPolicy
+
+#: A result and the response's Retry-After header, if any.
+Answer = tuple[Result, str | None]
 
 DEFAULT_BASE_URL = "https://api.flickr.com/services/"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -114,6 +120,7 @@ class _Base:
         max_body: int = MAX_BODY_BYTES,
         nonce: Any = new_nonce,
         clock: Any = now,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}; known: {', '.join(CODECS)}")
@@ -122,6 +129,7 @@ class _Base:
         self.base_url = check_base_url(base_url)
         self.signer = Signer(credentials, signing, nonce=nonce, clock=clock)
         self.max_body = max_body
+        self.retry = retry
 
     def __repr__(self) -> str:
         return (
@@ -164,8 +172,14 @@ class _Base:
             request=response.request,
         )
 
-    def _finish(self, call: Call, response: httpx.Response) -> Result:
-        return self.transport.parse_response(response, call, self.codec)
+    def _finish(self, call: Call, response: httpx.Response) -> Answer:
+        result = self.transport.parse_response(response, call, self.codec)
+        return result, response.headers.get("retry-after")
+
+    def _wait(self, call: Call, answer: Answer, tries: int) -> float | None:
+        if self.retry is None:
+            return None
+        return self.retry.delay(call, answer[0], tries, answer[1])
 
 
 class Client(_Base):
@@ -190,25 +204,34 @@ class Client(_Base):
         return self.send(Call.build(method, params))
 
     def send(self, call: Call) -> Result:
-        """Send a prepared (unchecked) call."""
+        """Send a prepared (unchecked) call, retrying as the retry policy allows."""
+        tries = 1
+        answer = self._send_once(call)
+        while (wait := self._wait(call, answer, tries)) is not None:
+            time.sleep(wait)
+            tries += 1
+            answer = self._send_once(call)
+        return answer[0]
+
+    def _send_once(self, call: Call) -> Answer:
         request = self.build_request(call)
         try:
             response = self.http.send(request, stream=True)
             try:
                 if self._too_large(response):
-                    return self._oversize(call, response)
+                    return self._oversize(call, response), None
                 if "content-length" in response.headers:
                     response.read()
                 else:
                     limit = _Limit(self.max_body)
                     for chunk in response.iter_bytes():
                         if not limit.add(chunk):
-                            return self._oversize(call, response)
+                            return self._oversize(call, response), None
                     response = self._rebuilt(response, limit.body())
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            return self._fail(call, network_fault(exc), None)
+            return self._fail(call, network_fault(exc), None), None
         return self._finish(call, response)
 
     def close(self) -> None:
@@ -243,24 +266,34 @@ class AsyncClient(_Base):
         return await self.send(Call.build(method, params))
 
     async def send(self, call: Call) -> Result:
+        """Send a prepared (unchecked) call, retrying as the retry policy allows."""
+        tries = 1
+        answer = await self._send_once(call)
+        while (wait := self._wait(call, answer, tries)) is not None:
+            await anyio.sleep(wait)
+            tries += 1
+            answer = await self._send_once(call)
+        return answer[0]
+
+    async def _send_once(self, call: Call) -> Answer:
         request = self.build_request(call)
         try:
             response = await self.http.send(request, stream=True)
             try:
                 if self._too_large(response):
-                    return self._oversize(call, response)
+                    return self._oversize(call, response), None
                 if "content-length" in response.headers:
                     await response.aread()
                 else:
                     limit = _Limit(self.max_body)
                     async for chunk in response.aiter_bytes():
                         if not limit.add(chunk):
-                            return self._oversize(call, response)
+                            return self._oversize(call, response), None
                     response = self._rebuilt(response, limit.body())
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
-            return self._fail(call, network_fault(exc), None)
+            return self._fail(call, network_fault(exc), None), None
         return self._finish(call, response)
 
     async def aclose(self) -> None:
