@@ -66,6 +66,22 @@ def network_fault(exc: httpx.HTTPError) -> Fault:
     return Fault(None, f"{type(exc).__name__}: {exc}", "network", False, exc)
 
 
+_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _plain_sized(response: httpx.Response) -> bool:
+    """An uncompressed body of known length: its length was checked, read it at once.
+
+    A compressed body is read through the limit instead: its Content-Length says nothing
+    of the size it unpacks to.
+    """
+    headers = response.headers
+    return "content-length" in headers and headers.get("content-encoding", "identity") in (
+        "identity",
+        "",
+    )
+
+
 class _Limit:
     """Collects body chunks and says when they pass the size limit."""
 
@@ -164,12 +180,10 @@ class _Base:
         return self._fail(call, Fault(None, message, "decode", False), response.status_code, raw)
 
     def _rebuilt(self, response: httpx.Response, body: bytes) -> httpx.Response:
-        """A response holding ``body``, for answers without Content-Length."""
+        """A response holding the decoded ``body`` (no longer compressed or chunked)."""
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _FRAMING]
         return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=body,
-            request=response.request,
+            response.status_code, headers=headers, content=body, request=response.request
         )
 
     def _finish(self, call: Call, response: httpx.Response) -> Answer:
@@ -220,7 +234,7 @@ class Client(_Base):
             try:
                 if self._too_large(response):
                     return self._oversize(call, response), None
-                if "content-length" in response.headers:
+                if _plain_sized(response):
                     response.read()
                 else:
                     limit = _Limit(self.max_body)
@@ -282,7 +296,7 @@ class AsyncClient(_Base):
             try:
                 if self._too_large(response):
                     return self._oversize(call, response), None
-                if "content-length" in response.headers:
+                if _plain_sized(response):
                     await response.aread()
                 else:
                     limit = _Limit(self.max_body)

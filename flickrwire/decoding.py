@@ -119,7 +119,7 @@ def _outcome(
         if stripped.startswith("oauth_problem="):
             return {}, _oauth_fault(stripped)
         if stripped.startswith("<"):
-            return _xml_outcome(body, text, content_type, status, method)
+            return _xml_outcome(body, text, content_type, status, method, max_bytes)
         if jsoncodec.looks_like_json(stripped):
             return jsoncodec.decode(stripped, method)
     except BodyError as exc:
@@ -158,11 +158,11 @@ def _decode_text(body: bytes, charset: str) -> str:
 
 
 def _xml_outcome(
-    body: bytes, text: str, content_type: str, status: int | None, method: str
+    body: bytes, text: str, content_type: str, status: int | None, method: str, max_bytes: int
 ) -> Outcome:
     data = _xml_bytes(body, text, content_type)
     try:
-        root = xmlsafe.parse(data)
+        root = xmlsafe.parse(data, max_bytes=max(max_bytes, xmlsafe.MAX_XML_BYTES))
     except xmlsafe.UnsafeXMLError as exc:
         return {}, _decode_fault(str(exc), exc)
     except xmlsafe.XMLSyntaxError as exc:

@@ -184,4 +184,6 @@ def exception_class(fault: Fault) -> type[FlickrwireError]:
         return EXCEPTION_BY_CODE[fault.code]
     if fault.origin == "auth":
         return AuthError
+    if fault.origin == "protocol":
+        return ProtocolError
     return APIError

@@ -7,6 +7,7 @@ Payloads take Flickr's JSON shape on every path: attributes become keys, text be
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -70,9 +71,14 @@ def fragment_payload(fragment: str, method: str) -> dict[str, Any]:
     if text.startswith("<?xml"):
         text = text[text.find("?>") + 2 :]
     try:
-        root = xmlsafe.parse(b"<rsp>" + text.encode("utf-8") + b"</rsp>")
+        data = b"<rsp>" + text.encode("utf-8") + b"</rsp>"
+        # The fragment came out of an envelope that already passed the size limit.
+        root = xmlsafe.parse(data, max_bytes=max(len(data), xmlsafe.MAX_XML_BYTES))
     except ValueError as exc:
         raise BodyError(f"payload fragment is not XML: {exc}") from exc
+    loose = [root.text or ""] + [item.tail or "" for item in root]
+    if any(piece.strip() for piece in loose):
+        raise BodyError("payload fragment holds text outside any element")
     return element_payload(root, method)
 
 
@@ -108,7 +114,7 @@ def _element(name: str, value: Any) -> str:
     if isinstance(value, list):
         return "".join(_element(name, item) for item in value)
     if not isinstance(value, Mapping):
-        return f"<{name}>{escape(_scalar(value))}</{name}>"
+        return f"<{name}>{text(_scalar(value))}</{name}>"
     attrs = "".join(
         f' {key}="{_attr(_scalar(val))}"'
         for key, val in value.items()
@@ -118,17 +124,30 @@ def _element(name: str, value: Any) -> str:
         _element(key, val) for key, val in value.items() if isinstance(val, (Mapping, list))
     )
     if "_content" in value:
-        inner = escape(_scalar(value["_content"])) + inner
+        inner = text(_scalar(value["_content"])) + inner
     if not inner:
         return f"<{name}{attrs} />"
     return f"<{name}{attrs}>{inner}</{name}>"
 
 
 _ATTR = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;", "\r": "&#13;"}
+# A raw CR would reach the reader as LF (XML 1.0 section 2.11, end-of-line handling), and a
+# signed parameter value would then no longer match its signature: send it as &#13;.
+_TEXT = {"\r": "&#13;"}
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text(value: str) -> str:
+    """Escape character data; refuse characters XML 1.0 cannot carry at all."""
+    if _ILLEGAL.search(value):
+        raise ValueError(f"{value!r} holds a character that XML 1.0 cannot carry")
+    return escape(value, _TEXT)
 
 
 def _attr(value: str) -> str:
     """Escape an attribute value for double quotes, as Flickr does (``&quot;``)."""
+    if _ILLEGAL.search(value):
+        raise ValueError(f"{value!r} holds a character that XML 1.0 cannot carry")
     return escape(value, _ATTR)
 
 

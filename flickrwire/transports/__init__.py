@@ -14,7 +14,7 @@ import httpx
 
 from ..auth import Signer
 from ..call import Call
-from ..decoding import decode
+from ..decoding import MAX_BODY_BYTES, decode
 from ..result import Result
 
 ENTRY_POINT_GROUP = "flickrwire.transports"
@@ -57,8 +57,11 @@ class DecodingTransport:
     path: str
 
     def parse_response(self, response: httpx.Response, call: Call, codec: str) -> Result:
+        content = response.content
+        # Whoever read the response applied its own size limit (Client's max_body).
         return decode(
-            response.content,
+            content,
+            max_bytes=max(MAX_BODY_BYTES, len(content)),
             transport=self.name,
             codec=codec,
             status=response.status_code,

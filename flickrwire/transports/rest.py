@@ -45,10 +45,15 @@ class RESTTransport(DecodingTransport):
         return Call(method, params, request.method)
 
     def render_response(self, result: Result, codec: str) -> bytes:
-        return jsoncodec.encode(result) if codec == "json" else xmlcodec.encode(result)
+        return jsoncodec.encode(result) if _answers_json(result, codec) else xmlcodec.encode(result)
 
     def media_type(self, result: Result, codec: str) -> str:
-        return jsoncodec.CONTENT_TYPE if codec == "json" else xmlcodec.CONTENT_TYPE
+        return jsoncodec.CONTENT_TYPE if _answers_json(result, codec) else xmlcodec.CONTENT_TYPE
+
+
+def _answers_json(result: Result, codec: str) -> bool:
+    """JSON was asked and can be given: an unknown format (111) is answered natively."""
+    return codec == "json" and (result.fault is None or result.fault.code != 111)
 
 
 TRANSPORT = RESTTransport()

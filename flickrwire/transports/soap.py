@@ -12,7 +12,6 @@ read by local name; a generic SOAP 1.2 ``Code/Value`` + ``Reason/Text`` fault is
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
 import httpx
 from lxml import etree
@@ -23,6 +22,7 @@ from ..call import Call
 from ..codecs import BodyError, Outcome
 from ..codecs import json as jsoncodec
 from ..codecs import xml as xmlcodec
+from ..codecs.xml import text as escape
 from ..result import Fault, Result
 from . import DecodingTransport, RequestError, endpoint, flickr_params
 

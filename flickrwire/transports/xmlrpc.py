@@ -8,8 +8,6 @@ the credentials. Success is one ``<string>`` holding the payload as escaped XML 
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 import httpx
 from lxml import etree
 
@@ -19,6 +17,7 @@ from ..call import Call
 from ..codecs import BodyError, Outcome
 from ..codecs import json as jsoncodec
 from ..codecs import xml as xmlcodec
+from ..codecs.xml import text as escape
 from ..result import Fault, Result
 from . import DecodingTransport, RequestError, endpoint, flickr_params
 
