@@ -53,6 +53,17 @@ class Credentials:
         return bool(self.oauth_token)
 
 
+SIGNING_MODES: tuple[SigningMode, ...] = ("auto", "oauth", "legacy", "key", "none")
+
+
+def signing_mode(value: str) -> SigningMode:
+    """Validate a signing mode read from a file or a command line."""
+    for mode in SIGNING_MODES:
+        if value == mode:
+            return mode
+    raise ValueError(f"unknown signing mode {value!r}; known: {', '.join(SIGNING_MODES)}")
+
+
 def new_nonce() -> str:
     return secrets.token_hex(16)
 

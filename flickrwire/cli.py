@@ -1,0 +1,170 @@
+"""The ``flickrwire`` command line: one typer app, one function per command.
+
+``flickrwire replay [DIR]`` decodes every fixture under ``DIR`` and prints the transport x
+codec matrix of outcomes, green where decoding gives the fixture's expected ``Result``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import replay as store
+from .result import Result
+
+app = typer.Typer(
+    name="flickrwire",
+    help="Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+#: The six transport x codec pairs, in matrix order; plugin pairs are appended.
+PAIRS = tuple(f"{t}/{c}" for t in ("rest", "xmlrpc", "soap") for c in ("json", "xml"))
+
+
+@app.callback()
+def _root() -> None:
+    """Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One fixture's outcome in the matrix."""
+
+    outcome: str
+    passed: bool
+    fixture: str
+    kind: str
+    detail: str = ""
+
+
+def outcome(result: Result) -> str:
+    """A short label: ``ok``, ``E<code>``, the HTTP status, or the fault's origin."""
+    fault = result.fault
+    if fault is None:
+        return "ok"
+    if fault.code is not None:
+        return f"E{fault.code}"
+    if fault.origin == "http" and result.http_status is not None:
+        return str(result.http_status)
+    return fault.origin
+
+
+def _difference(expected: dict[str, Any], got: dict[str, Any]) -> str:
+    keys = [k for k in store.EXPECTED_KEYS if expected.get(k) != got.get(k)]
+    return "; ".join(f"{k}: expected {expected.get(k)!r}, got {got.get(k)!r}" for k in keys)
+
+
+def check(path: Path, root: Path) -> tuple[str, str, Cell]:
+    """Decode one fixture file: (row, column, cell)."""
+    label = str(path.relative_to(root))
+    try:
+        fixture = store.load(path)
+    except store.FixtureError as exc:
+        return path.stem, "unreadable", Cell("load", False, label, "?", str(exc))
+    try:
+        result = fixture.decode()
+    except Exception as exc:  # decode() promises never to raise: show a broken promise
+        kind = fixture.provenance.kind
+        return fixture.case, fixture.pair, Cell("crash", False, label, kind, repr(exc))
+    got, expected = result.expected_view(), dict(fixture.expected)
+    passed = got == expected
+    detail = "" if passed else _difference(expected, got)
+    cell = Cell(outcome(result), passed, label, fixture.provenance.kind, detail)
+    return fixture.case, fixture.pair, cell
+
+
+def _natural(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+Matrix = dict[str, dict[str, list[Cell]]]
+
+
+def build_matrix(paths: Iterable[Path], root: Path) -> tuple[list[str], Matrix]:
+    matrix: Matrix = {}
+    pairs = list(PAIRS)
+    for path in paths:
+        row, pair, cell = check(path, root)
+        matrix.setdefault(row, {}).setdefault(pair, []).append(cell)
+        if pair not in pairs:
+            pairs.append(pair)
+    return pairs, {row: matrix[row] for row in sorted(matrix, key=_natural)}
+
+
+def _render(pairs: list[str], matrix: Matrix) -> Table:
+    table = Table(title="fixture replay: decoded outcome per transport/codec")
+    table.add_column("case", overflow="fold")
+    table.add_column("kind", style="dim")
+    for pair in pairs:
+        table.add_column(pair, justify="center", no_wrap=True)
+    for row, cells in matrix.items():
+        kinds = sorted({c.kind for found in cells.values() for c in found})
+        shown = [Text(row), Text(",".join(kinds))]
+        for pair in pairs:
+            found = cells.get(pair, [])
+            if not found:
+                shown.append(Text("·", style="dim"))
+                continue
+            text = Text()
+            for index, cell in enumerate(found):
+                style = "green" if cell.passed else "bold red"
+                text.append((" " if index else "") + cell.outcome, style=style)
+            shown.append(text)
+        table.add_row(*shown)
+    return table
+
+
+def _as_json(pairs: list[str], matrix: Matrix, passed: int, failed: int) -> dict[str, Any]:
+    rows = [
+        {"case": row, "cells": {p: [asdict(c) for c in cells[p]] for p in pairs if p in cells}}
+        for row, cells in matrix.items()
+    ]
+    return {"pairs": pairs, "rows": rows, "passed": passed, "failed": failed}
+
+
+@app.command("replay")
+def replay_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of fixture files (searched recursively).")
+    ] = Path("fixtures"),
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the matrix as JSON to this file.")
+    ] = None,
+) -> None:
+    """Decode every fixture and print the transport x codec matrix of outcomes."""
+    console = Console()
+    if not directory.is_dir():
+        console.print(f"not a folder: {directory}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    paths = store.fixture_paths(directory)
+    if not paths:
+        console.print(f"no fixtures found in {directory}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    pairs, matrix = build_matrix(paths, directory)
+    console.print(_render(pairs, matrix))
+    cells = [c for row in matrix.values() for found in row.values() for c in found]
+    for cell in cells:
+        if not cell.passed:
+            console.print(Text(f"FAIL {cell.fixture}: {cell.detail}", style="red"))
+    failed = sum(not c.passed for c in cells)
+    passed = len(cells) - failed
+    if json_file is not None:
+        report = _as_json(pairs, matrix, passed, failed)
+        json_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    console.print(f"{passed} passed, {failed} failed", markup=False, highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+def main() -> None:
+    app()
