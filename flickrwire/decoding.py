@@ -105,9 +105,8 @@ def _outcome(
     http_ok = status is None or 200 <= status < 300
     if len(body) > max_bytes:
         return {}, _decode_fault(f"response body of {len(body)} bytes exceeds {max_bytes}")
-    content_type = header(headers, "content-type")
     try:
-        text = _text(body, content_type)
+        text = _text(body, headers)
     except BodyError as exc:
         return {}, _http_fault(status, None) if not http_ok else _decode_fault(str(exc), exc)
     stripped = text.lstrip()
@@ -119,7 +118,7 @@ def _outcome(
         if stripped.startswith("oauth_problem="):
             return {}, _oauth_fault(stripped)
         if stripped.startswith("<"):
-            return _xml_outcome(body, text, content_type, status, method, max_bytes)
+            return _xml_outcome(body, text, headers, status, method, max_bytes)
         if jsoncodec.looks_like_json(stripped):
             return jsoncodec.decode(stripped, method)
     except BodyError as exc:
@@ -131,7 +130,17 @@ def _outcome(
     return {}, _decode_fault("body is neither XML nor JSON")
 
 
-def _text(body: bytes, content_type: str) -> str:
+def _charset(headers: Mapping[str, str] | None) -> str | None:
+    match = _CHARSET.search(header(headers, "content-type"))
+    return match.group(1).lower() if match else None
+
+
+def _plain_ascii(body: bytes) -> bool:
+    """ASCII bytes read the same in every ASCII-compatible charset: no header needed."""
+    return body.isascii() and b"\x00" not in body
+
+
+def _text(body: bytes, headers: Mapping[str, str] | None) -> str:
     """The body as text: BOM first, then the header's charset, then UTF-8."""
     for bom, name in (
         (_stdcodecs.BOM_UTF8, "utf-8-sig"),
@@ -144,8 +153,9 @@ def _text(body: bytes, content_type: str) -> str:
         # The XML prolog's own encoding declaration wins; lxml reads the bytes with it,
         # and this text only serves to sniff the body.
         return body.decode("latin-1")
-    match = _CHARSET.search(content_type)
-    return _decode_text(body, match.group(1).lower() if match else "utf-8")
+    if _plain_ascii(body):
+        return body.decode("ascii")
+    return _decode_text(body, _charset(headers) or "utf-8")
 
 
 def _decode_text(body: bytes, charset: str) -> str:
@@ -158,16 +168,21 @@ def _decode_text(body: bytes, charset: str) -> str:
 
 
 def _xml_outcome(
-    body: bytes, text: str, content_type: str, status: int | None, method: str, max_bytes: int
+    body: bytes,
+    text: str,
+    headers: Mapping[str, str] | None,
+    status: int | None,
+    method: str,
+    max_bytes: int,
 ) -> Outcome:
-    data = _xml_bytes(body, text, content_type)
+    if _looks_html(text):
+        return {}, _http_fault(status, text)
+    data = _xml_bytes(body, text, headers)
     try:
         root = xmlsafe.parse(data, max_bytes=max(max_bytes, xmlsafe.MAX_XML_BYTES))
     except xmlsafe.UnsafeXMLError as exc:
         return {}, _decode_fault(str(exc), exc)
     except xmlsafe.XMLSyntaxError as exc:
-        if _TITLE.search(text) or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
-            return {}, _http_fault(status, text)
         raise BodyError(f"malformed XML: {exc}") from exc
     name = xmlsafe.local_name(root)
     if name.lower() == "html":
@@ -178,12 +193,22 @@ def _xml_outcome(
     return reader(root, method)
 
 
-def _xml_bytes(body: bytes, text: str, content_type: str) -> bytes:
+def _looks_html(text: str) -> bool:
+    """An HTML page (a proxy's error page, a login wall): not a Flickr answer."""
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html")) or (
+        not head.startswith("<?xml") and "<html" in head
+    )
+
+
+def _xml_bytes(body: bytes, text: str, headers: Mapping[str, str] | None) -> bytes:
     """Bytes for lxml: as received when they declare their own encoding (or are UTF-8)."""
     if _PROLOG_ENCODING.match(body) or body.startswith(_stdcodecs.BOM_UTF8):
         return body
-    match = _CHARSET.search(content_type)
-    if match and match.group(1).lower() not in _UTF8:
+    if _plain_ascii(body):
+        return body
+    charset = _charset(headers)
+    if charset and charset not in _UTF8:
         return text.encode("utf-8")
     return body
 

@@ -16,7 +16,10 @@ from lxml import etree
 #: Default limit on any XML document we parse (bytes).
 MAX_XML_BYTES = 10 * 1024 * 1024
 
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)|XInclude", re.IGNORECASE)
+XINCLUDE = "http://www.w3.org/2001/XInclude"
+# Encodings in which the byte scan above sees what the parser will see.
+_SCANNABLE = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1"})
 _local = threading.local()
 
 
@@ -50,14 +53,29 @@ def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     if len(data) > max_bytes:
         raise UnsafeXMLError(f"XML document of {len(data)} bytes exceeds the {max_bytes} limit")
     if _DTD.search(data):
-        raise UnsafeXMLError("XML document declares a DTD or entities; refused")
+        raise UnsafeXMLError("XML document declares a DTD, entities or XInclude; refused")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise XMLSyntaxError(str(exc)) from exc
     if root is None:
         raise XMLSyntaxError("empty XML document")
+    _check_tree(root)
     return root
+
+
+def _check_tree(root: etree._Element) -> None:
+    """The same refusals for documents the byte scan could not read (UTF-16, UTF-7...).
+
+    With entity resolution and DTD loading off, such a document was parsed without
+    expanding or fetching anything; it is refused all the same.
+    """
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[attr-defined]
+        raise UnsafeXMLError("XML document declares a DTD or entities; refused")
+    encoding = (docinfo.encoding or "utf-8").lower()
+    if encoding not in _SCANNABLE and next(root.iter(f"{{{XINCLUDE}}}*"), None) is not None:
+        raise UnsafeXMLError("XML document uses XInclude; refused")
 
 
 def local_name(element: etree._Element) -> str:

@@ -45,6 +45,8 @@ def load(text: str) -> dict[str, Any]:
         obj, end = _decoder.raw_decode(body.strip())
     except ValueError as exc:
         raise BodyError(f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BodyError("JSON body is nested too deeply") from exc
     if not set(body.strip()[end:]) <= _TAIL:
         raise BodyError("body has trailing data after the JSON value")
     if not isinstance(obj, dict):
@@ -66,8 +68,8 @@ def read(obj: dict[str, Any], method: str) -> Outcome:
             code = int(str(raw_code).strip())
         except ValueError as exc:
             raise BodyError(f"error code {raw_code!r} is not a number") from exc
-        message = obj.get("message", "")
-        return {}, Fault.from_code(code, str(message).strip())
+        message = obj.get("message")
+        return {}, Fault.from_code(code, "" if message is None else str(message).strip())
     raise BodyError(f"JSON body with unknown stat {stat!r}")
 
 

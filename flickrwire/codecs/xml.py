@@ -135,10 +135,13 @@ _ATTR = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;", "\r": "&#13;"}
 # signed parameter value would then no longer match its signature: send it as &#13;.
 _TEXT = {"\r": "&#13;"}
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def text(value: str) -> str:
     """Escape character data; refuse characters XML 1.0 cannot carry at all."""
+    if not _SPECIAL.search(value):
+        return value
     if _ILLEGAL.search(value):
         raise ValueError(f"{value!r} holds a character that XML 1.0 cannot carry")
     return escape(value, _TEXT)

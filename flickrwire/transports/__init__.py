@@ -7,6 +7,7 @@ either with :func:`register` or through the entry-point group ``flickrwire.trans
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import metadata
 from typing import Protocol, runtime_checkable
 
@@ -129,6 +130,12 @@ def flickr_params(call: Call, transport: str, codec: str) -> dict[str, str]:
     if fmt == "json" and "jsoncallback" not in params:
         params.setdefault("nojsoncallback", "1")
     return params
+
+
+@lru_cache(maxsize=64)
+def endpoint_url(url: str) -> httpx.URL:
+    """The parsed endpoint URL, kept: parsing a URL string costs more than a signature."""
+    return httpx.URL(url)
 
 
 def endpoint(base_url: str, transport: Transport) -> str:

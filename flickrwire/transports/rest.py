@@ -15,7 +15,7 @@ from ..call import Call
 from ..codecs import json as jsoncodec
 from ..codecs import xml as xmlcodec
 from ..result import Result
-from . import DecodingTransport, RequestError, endpoint, flickr_params
+from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -30,9 +30,11 @@ class RESTTransport(DecodingTransport):
         auth = signer.sign(call.http_method, url, params, in_header=True)
         headers = {"Authorization": auth} if auth else {}
         if call.http_method == "GET":
-            return httpx.Request("GET", url, params=params, headers=headers)
+            return httpx.Request("GET", endpoint_url(url), params=params, headers=headers)
         headers["Content-Type"] = FORM
-        return httpx.Request("POST", url, content=urlencode(params).encode(), headers=headers)
+        return httpx.Request(
+            "POST", endpoint_url(url), content=urlencode(params).encode(), headers=headers
+        )
 
     def parse_request(self, request: httpx.Request) -> Call:
         params = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))

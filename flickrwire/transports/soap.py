@@ -24,7 +24,7 @@ from ..codecs import json as jsoncodec
 from ..codecs import xml as xmlcodec
 from ..codecs.xml import text as escape
 from ..result import Fault, Result
-from . import DecodingTransport, RequestError, endpoint, flickr_params
+from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -37,12 +37,12 @@ RESPONSE_CONTENT_TYPE = "text/xml; charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
 _ENVELOPE_OPEN = f'<s:Envelope xmlns:s="{SOAP12}" xmlns:xsi="{XSI}" xmlns:xsd="{XSD}"><s:Body>'
 _FLICKR_CODE = re.compile(r"flickr\.error\.(\d+)")
-_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 def flickr_request(params: dict[str, str]) -> bytes:
     for name in params:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise ValueError(f"parameter name {name!r} cannot be a SOAP element name")
     children = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in params.items())
     return (
@@ -94,7 +94,8 @@ def _fault(fault: etree._Element) -> Fault:
         values = [_text(v) for v in code_el.iter() if xmlsafe.local_name(v) == "Value"]
         code_text = " ".join(values)
         reason = xmlsafe.child(fault, "Reason")
-        message = _text(xmlsafe.child(reason, "Text")) if reason is not None else ""
+        text = xmlsafe.child(reason, "Text") if reason is not None else None
+        message = (text.text or "").strip() if text is not None else ""
     match = _FLICKR_CODE.search(code_text)
     if match:
         return Fault.from_code(int(match.group(1)), message)
@@ -112,7 +113,10 @@ class SOAPTransport(DecodingTransport):
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
         return httpx.Request(
-            "POST", url, content=flickr_request(params), headers={"Content-Type": CONTENT_TYPE}
+            "POST",
+            endpoint_url(url),
+            content=flickr_request(params),
+            headers={"Content-Type": CONTENT_TYPE},
         )
 
     def parse_request(self, request: httpx.Request) -> Call:
