@@ -8,18 +8,32 @@ attacks cheap to turn away.
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
+from functools import lru_cache
 
 from lxml import etree
 
 #: Default limit on any XML document we parse (bytes).
 MAX_XML_BYTES = 10 * 1024 * 1024
 
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)|XInclude", re.IGNORECASE)
-XINCLUDE = "http://www.w3.org/2001/XInclude"
-# Encodings in which the byte scan above sees what the parser will see.
-_SCANNABLE = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1"})
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_XINCLUDE_TAGS = ("{http://www.w3.org/2001/XInclude}*", "{http://www.w3.org/2003/XInclude}*")
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Byte-order marks and the first bytes of "<?" in encodings that are not ASCII-compatible
+# (XML 1.0 appendix F, autodetection of character encodings).
+_SIGNATURES = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
 _local = threading.local()
 
 
@@ -52,8 +66,9 @@ def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     """Parse untrusted bytes; raise :class:`UnsafeXMLError` or :class:`XMLSyntaxError`."""
     if len(data) > max_bytes:
         raise UnsafeXMLError(f"XML document of {len(data)} bytes exceeds the {max_bytes} limit")
+    data = _ascii_compatible(data)
     if _DTD.search(data):
-        raise UnsafeXMLError("XML document declares a DTD, entities or XInclude; refused")
+        raise UnsafeXMLError("XML document declares a DTD or entities; refused")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -64,17 +79,42 @@ def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     return root
 
 
-def _check_tree(root: etree._Element) -> None:
-    """The same refusals for documents the byte scan could not read (UTF-16, UTF-7...).
+@lru_cache(maxsize=32)
+def _keeps_ascii(encoding: str) -> bool:
+    """Whether ``encoding`` writes markup as ASCII bytes, so the byte scan sees it."""
+    try:
+        return "<!DOCTYPE <!ENTITY".encode(encoding) == b"<!DOCTYPE <!ENTITY"
+    except (LookupError, UnicodeError):
+        return False
 
-    With entity resolution and DTD loading off, such a document was parsed without
-    expanding or fetching anything; it is refused all the same.
-    """
+
+def _ascii_compatible(data: bytes) -> bytes:
+    """The document re-encoded as UTF-8 when its own encoding would hide markup from the
+    byte scan (UTF-16, UTF-32, UTF-7, EBCDIC...); as it is otherwise."""
+    encoding = next((name for sig, name in _SIGNATURES if data.startswith(sig)), None)
+    if encoding is None:
+        declared = _DECLARED.match(data)
+        if declared is None:
+            return data
+        encoding = declared.group(1).decode("ascii").lower()
+        if _keeps_ascii(encoding):
+            return data
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeError) as exc:
+        raise XMLSyntaxError(f"document cannot be read as {encoding}: {exc}") from exc
+    text = _PROLOG.sub("", text.lstrip("\ufeff"), count=1)
+    if not text.lstrip().startswith("<"):
+        raise XMLSyntaxError(f"document read as {encoding} does not start with markup")
+    return text.encode("utf-8")
+
+
+def _check_tree(root: etree._Element) -> None:
+    """Refusals that need the tree: a DTD the scan missed, XInclude elements."""
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[attr-defined]
         raise UnsafeXMLError("XML document declares a DTD or entities; refused")
-    encoding = (docinfo.encoding or "utf-8").lower()
-    if encoding not in _SCANNABLE and next(root.iter(f"{{{XINCLUDE}}}*"), None) is not None:
+    if next(root.iter(*_XINCLUDE_TAGS), None) is not None:
         raise UnsafeXMLError("XML document uses XInclude; refused")
 
 
