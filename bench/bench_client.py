@@ -37,9 +37,7 @@ from lxml import etree
 import flickrwire
 from flickrwire import auth, transports
 from flickrwire.result import success
-from flickrwire.transports import rest as rest_module
-from flickrwire.transports import soap as soap_module
-from flickrwire.transports import xmlrpc as xmlrpc_module
+from flickrwire.transports import rest as rest_module, soap as soap_module, xmlrpc as xmlrpc_module
 
 BASE_URL = "https://api.flickr.com/services/"
 GROUP_ID = "34427469792@N01"

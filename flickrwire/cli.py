@@ -1,24 +1,32 @@
 """The ``flickrwire`` command line: one typer app, one function per command.
 
 ``flickrwire replay [DIR]`` decodes every fixture under ``DIR`` and prints the transport x
-codec matrix of outcomes, green where decoding gives the fixture's expected ``Result``.
+codec matrix of outcomes, green where decoding gives the fixture's expected ``Result``;
+``--mode client`` sends each fixture's call through a client onto the fixture instead.
+``record``, ``diff`` and ``har`` live in ``flickrwire.commands.record``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from . import replay as store
+from .auth import Credentials, signing_mode
+from .client import Client
+from .commands.auth import auth
+from .commands.call import call
+from .commands.record import diff, har_export, har_import, record
+from .diff import natural, outcome
 from .result import Result
 
 app = typer.Typer(
@@ -37,6 +45,23 @@ def _root() -> None:
     """Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result."""
 
 
+app.command("call")(call)
+app.command("auth")(auth)
+app.command("record")(record)
+app.command("diff")(diff)
+har_app = typer.Typer(
+    name="har", help="Convert between fixtures and HAR 1.2 files.", no_args_is_help=True
+)
+har_app.command("export")(har_export)
+har_app.command("import")(har_import)
+app.add_typer(har_app, name="har")
+
+#: Stand-in credentials for ``replay --mode client``: stored requests are redacted, and
+#: matching leaves credentials, nonces and signatures out.
+REPLAY_CREDENTIALS = Credentials("replay-key", "replay-secret", "replay-token", "replay-secret")
+REPLAY_MODES = ("decode", "client")
+
+
 @dataclass(frozen=True)
 class Cell:
     """One fixture's outcome in the matrix."""
@@ -48,32 +73,20 @@ class Cell:
     detail: str = ""
 
 
-def outcome(result: Result) -> str:
-    """A short label: ``ok``, ``E<code>``, the HTTP status, or the fault's origin."""
-    fault = result.fault
-    if fault is None:
-        return "ok"
-    if fault.code is not None:
-        return f"E{fault.code}"
-    if fault.origin == "http" and result.http_status is not None:
-        return str(result.http_status)
-    return fault.origin
-
-
 def _difference(expected: dict[str, Any], got: dict[str, Any]) -> str:
     keys = [k for k in store.EXPECTED_KEYS if expected.get(k) != got.get(k)]
     return "; ".join(f"{k}: expected {expected.get(k)!r}, got {got.get(k)!r}" for k in keys)
 
 
-def check(path: Path, root: Path) -> tuple[str, str, Cell]:
-    """Decode one fixture file: (row, column, cell)."""
+def check(path: Path, root: Path, mode: str = "decode") -> tuple[str, str, Cell]:
+    """Decode one fixture file (or, in ``client`` mode, call it): (row, column, cell)."""
     label = str(path.relative_to(root))
     try:
         fixture = store.load(path)
     except store.FixtureError as exc:
         return path.stem, "unreadable", Cell("load", False, label, "?", str(exc))
     try:
-        result = fixture.decode()
+        result = _client_result(fixture) if mode == "client" else fixture.decode()
     except Exception as exc:  # decode() promises never to raise: show a broken promise
         kind = fixture.provenance.kind
         return fixture.case, fixture.pair, Cell("crash", False, label, kind, repr(exc))
@@ -84,26 +97,48 @@ def check(path: Path, root: Path) -> tuple[str, str, Cell]:
     return fixture.case, fixture.pair, cell
 
 
-def _natural(text: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+def _client_result(fixture: store.Fixture) -> Result:
+    """The Result a client gets for the fixture's call with only this fixture to answer
+    (a fixture without a call can only be decoded)."""
+    if fixture.call is None:
+        return fixture.decode()
+    base_url = "https://api.flickr.com/services/"
+    if fixture.request is not None:
+        url = fixture.request.url
+        base_url = url[: url.index("/services/") + 10] if "/services/" in url else base_url
+    replayer = store.ReplayTransport([fixture], once=True)
+    with (
+        httpx.Client(transport=replayer) as http,
+        Client(
+            fixture.transport,
+            fixture.codec,
+            REPLAY_CREDENTIALS,
+            http_client=http,
+            base_url=base_url,
+            signing=signing_mode(fixture.call.signing),
+        ) as client,
+    ):
+        return client.send(fixture.call.to_call())
 
 
 Matrix = dict[str, dict[str, list[Cell]]]
 
 
-def build_matrix(paths: Iterable[Path], root: Path) -> tuple[list[str], Matrix]:
+def build_matrix(
+    paths: Iterable[Path], root: Path, mode: str = "decode"
+) -> tuple[list[str], Matrix]:
     matrix: Matrix = {}
     pairs = list(PAIRS)
     for path in paths:
-        row, pair, cell = check(path, root)
+        row, pair, cell = check(path, root, mode)
         matrix.setdefault(row, {}).setdefault(pair, []).append(cell)
         if pair not in pairs:
             pairs.append(pair)
-    return pairs, {row: matrix[row] for row in sorted(matrix, key=_natural)}
+    return pairs, {row: matrix[row] for row in sorted(matrix, key=natural)}
 
 
 def _render(pairs: list[str], matrix: Matrix) -> Table:
-    table = Table(title="fixture replay: decoded outcome per transport/codec")
+    table = Table(title="fixture replay: outcome per transport/codec")
     table.add_column("case", overflow="fold")
     table.add_column("kind", style="dim")
     for pair in pairs:
@@ -141,9 +176,20 @@ def replay_command(
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Also write the matrix as JSON to this file.")
     ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="decode: decode each stored response; client: send each fixture's call "
+            "through a flickrwire Client onto the fixture (matcher and request included).",
+        ),
+    ] = "decode",
 ) -> None:
-    """Decode every fixture and print the transport x codec matrix of outcomes."""
+    """Replay every fixture offline and print the transport x codec matrix of outcomes."""
     console = Console()
+    if mode not in REPLAY_MODES:
+        console.print(f"unknown mode {mode!r}; known: decode, client", markup=False)
+        raise typer.Exit(2)
     if not directory.is_dir():
         console.print(f"not a folder: {directory}", markup=False, highlight=False)
         raise typer.Exit(2)
@@ -151,7 +197,7 @@ def replay_command(
     if not paths:
         console.print(f"no fixtures found in {directory}", markup=False, highlight=False)
         raise typer.Exit(1)
-    pairs, matrix = build_matrix(paths, directory)
+    pairs, matrix = build_matrix(paths, directory, mode)
     console.print(_render(pairs, matrix))
     cells = [c for row in matrix.values() for found in row.values() for c in found]
     for cell in cells:

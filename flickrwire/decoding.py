@@ -17,9 +17,7 @@ from urllib.parse import parse_qsl
 from lxml import etree
 
 from . import errors, xmlsafe
-from .codecs import BodyError, Outcome
-from .codecs import json as jsoncodec
-from .codecs import xml as xmlcodec
+from .codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
 from .result import Fault, Result, failure, success
 
 #: Default limit on a response body (bytes); larger bodies become a decode fault.

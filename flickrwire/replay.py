@@ -1,68 +1,58 @@
-"""The fixture store: recorded exchanges on disk, their redaction, and replay over httpx.
+"""The fixture store: recorded exchanges on disk, and their replay over httpx.
 
 A fixture is one JSON file (format ``flickrwire-fixture/1``, see ``fixtures/README.md``):
-the Flickr call, the HTTP request with every credential and nonce redacted, the response
-verbatim, its provenance, and the expected ``Result.expected_view()``.
-:class:`ReplayTransport` answers an httpx request with the fixture whose decoded Flickr
-call matches it, so any client can be tested against recorded traffic.
+the Flickr call, the HTTP request with every credential and nonce redacted (``redact``),
+the response verbatim or the network failure it ended in, its provenance, and the
+expected ``Result.expected_view()``. :class:`ReplayTransport` answers an httpx request
+with the fixture whose decoded Flickr call matches it, so any client can be tested
+against recorded traffic.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import json
-import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus, urlsplit
-from xml.sax.saxutils import escape
 
 import httpx
 
-from . import transports, xmlsafe
-from .auth import SECRET_PARAMS, VOLATILE_PARAMS, Signer
 from .call import Call
+from .client import network_fault
 from .decoding import decode
-from .result import Result
+
+# The matching and redaction names lived here first; they stay importable from here.
+from .matching import (
+    MatchKey as MatchKey,
+    describe as describe,
+    endpoint_transport as endpoint_transport,
+    fixture_key as fixture_key,
+    ignored_param as ignored_param,
+    infer_transport as infer_transport,
+    match_key as match_key,
+)
+from .redact import (
+    DERIVED_HEADERS,
+    REDACT_PARAMS as REDACT_PARAMS,
+    REDACTED as REDACTED,
+    RedactionError as RedactionError,
+    redact_body as redact_body,
+    redact_request as redact_request,
+)
+from .result import Result, failure
 
 FORMAT = "flickrwire-fixture/1"
-KINDS = ("documented", "real", "emulator")
-REDACTED = "REDACTED"
-#: Parameters whose values never reach a fixture.
-REDACT_PARAMS = SECRET_PARAMS | VOLATILE_PARAMS
+KINDS = ("documented", "real", "emulator", "server")
 #: The keys of ``Result.expected_view()``, in its order.
 EXPECTED_KEYS = ("method", "ok", "payload", "code", "origin", "retryable", "message", "http_status")
-#: Headers that httpx derives from the URL and body; not stored.
-_DERIVED_HEADERS = ("host", "content-length")
-
-_NAMES = "|".join(re.escape(n) for n in sorted(REDACT_PARAMS, key=len, reverse=True))
-_SECRET_NAMES = "|".join(re.escape(n) for n in sorted(SECRET_PARAMS, key=len, reverse=True))
-# XML-RPC struct member and SOAP FlickrRequest child; a value's text never holds "<".
-_MEMBER = re.compile(rf"(<name>\s*(?:{_NAMES})\s*</name>\s*<value>\s*(?:<string>)?)[^<]*")
-_CHILD = re.compile(rf"(<(?:[\w.-]+:)?({_NAMES})(?:\s[^>]*)?>)[^<]*(?=</(?:[\w.-]+:)?\2\s*>)")
-_AUTH_PARAM = re.compile(rf'(\b(?:{_NAMES})=")[^"]*(")')
-_AUTH_PAIR = re.compile(r'([\w.~-]+)="([^"]*)"')
-# Inside response bodies: form pairs, also percent-encoded once or twice (Flickr's 401
-# debug_sbs, see fixture samples/oauth-401-signature-invalid-debug-sbs), and elements,
-# also escaped (flickr.test.echo echoes api_key, see samples/soap-echo-*).
-_BODY_PAIR = re.compile(
-    rf"((?:^|[&?\s]|%26|%2526|%3F)(?:{_SECRET_NAMES})(?:=|%3D|%253D))"
-    r"(?:[^&%\s]|%(?!26|2526)[0-9A-Fa-f]{2})*"
-)
-_BODY_ELEMENT = re.compile(rf"((?:<|&lt;|&amp;lt;)(?:{_SECRET_NAMES})(?:>|&gt;|&amp;gt;))[^<&]*")
 
 
 class FixtureError(ValueError):
     """A fixture file that cannot be read: names the file and what is wrong."""
-
-
-class RedactionError(ValueError):
-    """A secret survived redaction (names the parameter, never its value)."""
 
 
 class UnmatchedRequestError(LookupError):
@@ -71,7 +61,7 @@ class UnmatchedRequestError(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    kind: str  # "documented" | "real" | "emulator"
+    kind: str  # one of KINDS
     source: str
     recorded: str | None
     note: str
@@ -111,7 +101,7 @@ class StoredRequest:
     def from_httpx(cls, request: httpx.Request) -> StoredRequest:
         """``request`` redacted (:func:`redact_request`), without the derived headers."""
         redacted = redact_request(request)
-        headers = {k: v for k, v in redacted.headers.items() if k not in _DERIVED_HEADERS}
+        headers = {k: v for k, v in redacted.headers.items() if k not in DERIVED_HEADERS}
         return cls(redacted.method, str(redacted.url), headers, redacted.read())
 
     def as_httpx(self) -> httpx.Request:
@@ -120,6 +110,36 @@ class StoredRequest:
     def to_dict(self) -> dict[str, Any]:
         head = {"method": self.method, "url": self.url, "headers": dict(self.headers)}
         return {**head, **_body_dict(self.body)}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredError:
+    """A network failure recorded as the outcome: the httpx exception class and message."""
+
+    type: str
+    message: str
+
+    def __post_init__(self) -> None:
+        error_class(self.type)  # refuse a name that is not an httpx request error
+
+    @classmethod
+    def from_exception(cls, exc: httpx.RequestError) -> StoredError:
+        return cls(type(exc).__name__, str(exc))
+
+    def exception(self, request: httpx.Request | None = None) -> httpx.RequestError:
+        """The exception to raise in replay: the recorded class, the recorded message."""
+        return error_class(self.type)(self.message, request=request)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message}
+
+
+def error_class(name: str) -> type[httpx.RequestError]:
+    """The httpx exception class called ``name`` (``ReadError``, ``ReadTimeout``, ...)."""
+    found = getattr(httpx, name, None)
+    if isinstance(found, type) and issubclass(found, httpx.RequestError):
+        return found
+    raise ValueError(f"{name!r} is not an httpx request error (such as ReadError)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +152,11 @@ class Fixture:
     provenance: Provenance
     call: FixtureCall | None
     request: StoredRequest | None
-    response: StoredResponse
+    response: StoredResponse | None
     expected: Mapping[str, Any]
     path: Path | None = field(default=None, compare=False)
+    #: Set instead of ``response`` when the exchange ended in a network failure.
+    error: StoredError | None = None
 
     @property
     def case(self) -> str:
@@ -150,14 +172,28 @@ class Fixture:
         return self.call.method if self.call is not None else ""
 
     def response_as_httpx(self, request: httpx.Request | None = None) -> httpx.Response:
-        res = self.response
+        """The stored response; for a recorded network failure, raises its exception."""
+        if self.error is not None:
+            raise self.error.exception(request)
+        res = _response_of(self)
         return httpx.Response(
             res.status, headers=dict(res.headers), content=res.body, request=request
         )
 
     def decode(self) -> Result:
-        """Decode the stored response as the call's client would."""
-        res = self.response
+        """Decode the stored response as the call's client would; a recorded failure
+        gives the network fault the client makes of the same exception."""
+        if self.error is not None:
+            fault = network_fault(self.error.exception())
+            return failure(
+                self.method,
+                fault,
+                transport=self.transport,
+                codec=self.codec,
+                status=None,
+                raw=b"",
+            )
+        res = _response_of(self)
         return decode(
             res.body,
             transport=self.transport,
@@ -168,7 +204,7 @@ class Fixture:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "format": FORMAT,
             "name": self.name,
             "transport": self.transport,
@@ -176,9 +212,18 @@ class Fixture:
             "provenance": dataclasses.asdict(self.provenance),
             "call": None if self.call is None else dataclasses.asdict(self.call),
             "request": None if self.request is None else self.request.to_dict(),
-            "response": self.response.to_dict(),
-            "expected": {key: self.expected[key] for key in EXPECTED_KEYS},
+            "response": None if self.response is None else self.response.to_dict(),
         }
+        if self.error is not None:  # only then: older fixture files stay byte for byte
+            data["error"] = self.error.to_dict()
+        data["expected"] = {key: self.expected[key] for key in EXPECTED_KEYS}
+        return data
+
+
+def _response_of(fixture: Fixture) -> StoredResponse:
+    if fixture.response is None:
+        raise FixtureError(f"{fixture.name}: neither a response nor an error")
+    return fixture.response
 
 
 # -- reading and writing ----------------------------------------------------------------
@@ -209,7 +254,8 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Fixture:
     try:
         provenance = Provenance(**data["provenance"])
         expected = dict(data["expected"])
-        call, request = data["call"], data["request"]
+        call, request, response = data["call"], data["request"], data["response"]
+        error = data.get("error")
         fixture = Fixture(
             name=str(data["name"]),
             transport=str(data["transport"]),
@@ -217,9 +263,10 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Fixture:
             provenance=provenance,
             call=None if call is None else FixtureCall(**call),
             request=None if request is None else _message(StoredRequest, request),
-            response=_message(StoredResponse, data["response"]),
+            response=None if response is None else _message(StoredResponse, response),
             expected=expected,
             path=path,
+            error=None if error is None else StoredError(**error),
         )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise FixtureError(f"{where}: malformed fixture ({type(exc).__name__}: {exc})") from exc
@@ -227,6 +274,8 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Fixture:
         raise FixtureError(f"{where}: provenance kind {provenance.kind!r} is not one of {KINDS}")
     if sorted(expected) != sorted(EXPECTED_KEYS):
         raise FixtureError(f"{where}: expected must have exactly the keys {EXPECTED_KEYS}")
+    if (fixture.response is None) == (fixture.error is None):
+        raise FixtureError(f"{where}: a fixture has either a response or an error, not both")
     return fixture
 
 
@@ -260,164 +309,26 @@ def dump(fixture: Fixture, path: str | Path) -> None:
     path.write_text(dumps(fixture), encoding="utf-8", newline="\n")
 
 
-# -- redaction --------------------------------------------------------------------------
-
-
-def _redact_pairs(text: str) -> str:
-    """Form or query text with the value of every credential or nonce pair replaced."""
-    parts = text.split("&")
-    for index, part in enumerate(parts):
-        name, sep, _ = part.partition("=")
-        if sep and unquote_plus(name) in REDACT_PARAMS:
-            parts[index] = f"{name}={REDACTED}"
-    return "&".join(parts)
-
-
-def _redact_header(name: str, value: str) -> str:
-    if name != "authorization":
-        return value
-    return _AUTH_PARAM.sub(rf"\g<1>{REDACTED}\g<2>", value)
-
-
-def _is_xml(text: str) -> bool:
-    return text.lstrip("\ufeff \t\r\n").startswith("<")
-
-
-def _redact_xml(text: str) -> str:
-    text = _MEMBER.sub(rf"\g<1>{REDACTED}", text)
-    return _CHILD.sub(rf"\g<1>{REDACTED}", text)
-
-
-def redact_request(request: httpx.Request) -> httpx.Request:
-    """A copy of ``request`` with every credential, signature and nonce value redacted.
-
-    Works for all three transports: query and form fields (REST), the ``Authorization:
-    OAuth`` header, XML-RPC struct members and SOAP ``FlickrRequest`` children. It fails
-    closed: if a secret's value can still be found anywhere, :class:`RedactionError`.
-    """
-    body = request.read()
-    url = request.url
-    if url.query:
-        query = _redact_pairs(url.query.decode("utf-8", "surrogateescape"))
-        url = url.copy_with(query=query.encode("utf-8", "surrogateescape"))
-    headers = [
-        (name, _redact_header(name, value))
-        for name, value in request.headers.items()
-        if name not in _DERIVED_HEADERS
-    ]
-    text = body.decode("utf-8", "surrogateescape")
-    text = _redact_xml(text) if _is_xml(text) else _redact_pairs(text)
-    redacted = httpx.Request(
-        request.method, url, headers=headers, content=text.encode("utf-8", "surrogateescape")
-    )
-    _check_redacted(request, redacted)
-    return redacted
-
-
-def redact_body(body: bytes) -> bytes:
-    """A response body with the values of credential parameters it echoes redacted."""
-    text = body.decode("utf-8", "surrogateescape")
-    text = _BODY_PAIR.sub(rf"\g<1>{REDACTED}", text)
-    text = _BODY_ELEMENT.sub(rf"\g<1>{REDACTED}", text)
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _secret_values(request: httpx.Request) -> list[tuple[str, str]]:
-    """(name, value) of every credential the request carries, wherever it carries it."""
-    text = request.read().decode("utf-8", "replace")
-    found = parse_qsl(request.url.query.decode("utf-8", "replace"), keep_blank_values=True)
-    found += [
-        (k, unquote_plus(v))
-        for k, v in _AUTH_PAIR.findall(request.headers.get("authorization", ""))
-    ]
-    if not _is_xml(text):
-        found += parse_qsl(text, keep_blank_values=True)
-    else:
-        with contextlib.suppress(ValueError):
-            for element in xmlsafe.parse(request.read()).iter():
-                name = xmlsafe.local_name(element)
-                if name == "name" and (value := element.getnext()) is not None:
-                    found.append(((element.text or "").strip(), _text_of(value)))
-                elif name in SECRET_PARAMS:
-                    found.append((name, _text_of(element)))
-    # Values shorter than 4 characters could turn up elsewhere by chance; no real key,
-    # token or signature is that short.
-    return [(k, v) for k, v in found if k in SECRET_PARAMS and len(v) >= 4 and v != REDACTED]
-
-
-def _text_of(element: Any) -> str:
-    return "".join(t for t in element.itertext() if isinstance(t, str))
-
-
-def _check_redacted(original: httpx.Request, redacted: httpx.Request) -> None:
-    body = redacted.read().decode("utf-8", "replace")
-    text = "\n".join([str(redacted.url), *redacted.headers.values(), body])
-    for name, value in _secret_values(original):
-        if any(
-            form in text
-            for form in (value, quote(value, safe=""), quote_plus(value), escape(value))
-        ):
-            raise RedactionError(f"the value of {name} survived redaction")
-
-
-# -- replay -----------------------------------------------------------------------------
-
-MatchKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
-
-
-def _ignored(name: str) -> bool:
-    """Credentials and signing plumbing take no part in matching."""
-    return name in REDACT_PARAMS or name.startswith("oauth_")
-
-
-def match_key(request: httpx.Request, transport: str) -> MatchKey | None:
-    """What a request is, for matching: HTTP method, path, and the decoded Flickr call.
-
-    ``None`` when ``transport`` cannot parse the request. A missing ``format`` counts as
-    the transport's native one, Flickr's default (lesspress.net/reference/flickr: "REST
-    requests will receive REST responses (as if format=rest)").
-    """
-    try:
-        call = transports.get(transport).parse_request(request)
-    except ValueError:  # transports.RequestError, or a body that is not the protocol's
-        return None
-    params = {k: v for k, v in call.params.items() if not _ignored(k)}
-    params.setdefault("format", transports.response_format(transport, "xml"))
-    path = urlsplit(str(request.url)).path
-    return (request.method, path, call.method, tuple(sorted(params.items())))
-
-
-def fixture_key(
-    fixture: Fixture, base_url: str = "https://api.flickr.com/services/"
-) -> MatchKey | None:
-    """The key a fixture answers: from its stored request, else from its call."""
-    if fixture.request is not None:
-        return match_key(fixture.request.as_httpx(), fixture.transport)
-    if fixture.call is None:
-        return None
-    transport = transports.get(fixture.transport)
-    request = transport.build_request(
-        fixture.call.to_call(), fixture.codec, Signer(None, "none"), base_url
-    )
-    return match_key(request, fixture.transport)
-
-
-def _describe(key: MatchKey) -> str:
-    http_method, path, method, params = key
-    args = ", ".join(f"{k}={v}" for k, v in params)
-    return f"{http_method} {path} {method}({args})"
+# -- matching and replay ------------------------------------------------------------------
 
 
 class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Answers each request with the first fixture whose match key equals the request's.
 
     Keys compare the HTTP method, the URL path, the Flickr method and its params with
-    credentials, nonces, timestamps and signatures left out. With ``once=True`` each
-    fixture answers one request only (repeated calls then need repeated fixtures).
+    credentials, nonces, timestamps and signatures left out (``across_transports``: the
+    call only, whatever the protocol). With ``once=True`` each fixture answers one request
+    only (repeated calls then need repeated fixtures). A fixture that recorded a network
+    failure raises the same httpx exception.
     """
 
-    def __init__(self, fixtures: Iterable[Fixture], *, once: bool = False) -> None:
-        self._entries = [(fx, fixture_key(fx)) for fx in fixtures]
+    def __init__(
+        self, fixtures: Iterable[Fixture], *, once: bool = False, across_transports: bool = False
+    ) -> None:
+        self.across = across_transports
+        self._entries = [
+            (fx, fixture_key(fx, across_transports=across_transports)) for fx in fixtures
+        ]
         self._played: set[int] = set()
         self._lock = threading.Lock()
         self.once = once
@@ -431,29 +342,50 @@ class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self._answer(request)
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
+        fixture = self.take(request)
+        if fixture is None:
+            raise UnmatchedRequestError(self.explain(request))
+        return fixture.response_as_httpx(request)
+
+    def _keys(self, request: httpx.Request) -> dict[str, MatchKey | None]:
+        """The request's key as each fixture transport reads it (one key when across)."""
+        if self.across:
+            return {"*": match_key(request, infer_transport(request), across_transports=True)}
         keys: dict[str, MatchKey | None] = {}
-        candidates: list[int] = []
-        for index, (fixture, key) in enumerate(self._entries):
+        for fixture, _ in self._entries:
             if fixture.transport not in keys:
                 keys[fixture.transport] = match_key(request, fixture.transport)
-            if key is not None and key == keys[fixture.transport]:
-                candidates.append(index)
+        return keys
+
+    def _candidates(self, keys: Mapping[str, MatchKey | None]) -> list[int]:
+        found = []
+        for index, (fixture, key) in enumerate(self._entries):
+            wanted = keys.get("*" if self.across else fixture.transport)
+            if key is not None and key == wanted:
+                found.append(index)
+        return found
+
+    def take(self, request: httpx.Request) -> Fixture | None:
+        """The fixture that answers ``request`` (marked played), or None."""
+        candidates = self._candidates(self._keys(request))
         with self._lock:
             for index in candidates:
                 if not self.once or index not in self._played:
                     self._played.add(index)
-                    return self._entries[index][0].response_as_httpx(request)
-        raise UnmatchedRequestError(self._explain(request, keys, candidates))
+                    return self._entries[index][0]
+        return None
 
-    def _explain(
-        self, request: httpx.Request, keys: Mapping[str, MatchKey | None], candidates: list[int]
-    ) -> str:
-        key = next((k for k in keys.values() if k is not None), None)
+    def explain(self, request: httpx.Request) -> str:
+        """Why nothing answers ``request``: no such call, or "already played"."""
+        keys = self._keys(request)
+        candidates = self._candidates(keys)
+        own = match_key(request, infer_transport(request), across_transports=self.across)
+        key = own or next((k for k in keys.values() if k is not None), None)
         if key is None:
             return f"no fixture matches {request.method} {request.url.path} (unparsed request)"
         if candidates:
             names = ", ".join(self._entries[i][0].name for i in candidates)
-            return f"{_describe(key)}: already played (fixture {names}; replay is once-only)"
+            return f"{describe(key)}: already played (fixture {names}; replay is once-only)"
         same = [fx.name for fx, k in self._entries if k and k[2] == key[2]]
         hint = f"; fixtures for {key[2]} differ: {', '.join(same[:5])}" if same else ""
-        return f"no fixture matches {_describe(key)}{hint}"
+        return f"no fixture matches {describe(key)}{hint}"

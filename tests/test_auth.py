@@ -12,8 +12,7 @@ from urllib.parse import parse_qsl, quote, unquote
 
 import httpx
 import pytest
-from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY
-from oauthlib.oauth1 import Client as OAuthClient
+from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, Client as OAuthClient
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
 from flickrwire import AsyncClient, Call, Client, Credentials, Signer, transports

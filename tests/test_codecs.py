@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from flickrwire.codecs import BodyError, apply_list_hints
-from flickrwire.codecs import json as jsoncodec
-from flickrwire.codecs import xml as xmlcodec
+from flickrwire.codecs import BodyError, apply_list_hints, json as jsoncodec, xml as xmlcodec
 from flickrwire.result import Fault, Result, failure, success
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "flickr-samples"

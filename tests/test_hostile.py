@@ -21,8 +21,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from flickrwire import Result, decode, transports

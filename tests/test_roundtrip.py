@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from flickrwire import Call, Credentials, Fault, Result, Signer, decode, transports
 from flickrwire.auth import SigningMode

@@ -12,8 +12,7 @@ import httpx
 
 from ..auth import Signer
 from ..call import Call
-from ..codecs import json as jsoncodec
-from ..codecs import xml as xmlcodec
+from ..codecs import json as jsoncodec, xml as xmlcodec
 from ..result import Result
 from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
 

@@ -19,9 +19,7 @@ from lxml import etree
 from .. import xmlsafe
 from ..auth import Signer
 from ..call import Call
-from ..codecs import BodyError, Outcome
-from ..codecs import json as jsoncodec
-from ..codecs import xml as xmlcodec
+from ..codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
 from ..codecs.xml import text as escape
 from ..result import Fault, Result
 from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
