@@ -26,6 +26,7 @@ from .client import Client
 from .commands.auth import auth
 from .commands.call import call
 from .commands.record import diff, har_export, har_import, record
+from .conformance.command import conformance
 from .diff import natural, outcome
 from .result import Result
 
@@ -45,6 +46,7 @@ def _root() -> None:
     """Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result."""
 
 
+app.command("conformance")(conformance)
 app.command("call")(call)
 app.command("auth")(auth)
 app.command("record")(record)

@@ -33,11 +33,14 @@ def _wrap(node: Any, parts: list[str]) -> None:
         for item in node:
             _wrap(item, parts)
         return
-    if not isinstance(node, dict) or parts[0] not in node:
+    if not isinstance(node, dict):
         return
     if len(parts) == 1:
-        value = node[parts[0]]
-        if isinstance(value, Mapping):
+        value = node.get(parts[0])
+        if value is None:
+            node[parts[0]] = []  # XML has no element for an empty list; JSON says []
+        elif isinstance(value, Mapping):
             node[parts[0]] = [value]
         return
-    _wrap(node[parts[0]], parts[1:])
+    if parts[0] in node:
+        _wrap(node[parts[0]], parts[1:])
