@@ -26,6 +26,7 @@ from .client import Client
 from .commands.auth import auth
 from .commands.call import call
 from .commands.record import diff, har_export, har_import, record
+from .commands.serve import serve
 from .conformance.command import conformance
 from .diff import natural, outcome
 from .result import Result
@@ -47,6 +48,7 @@ def _root() -> None:
 
 
 app.command("conformance")(conformance)
+app.command("serve")(serve)
 app.command("call")(call)
 app.command("auth")(auth)
 app.command("record")(record)

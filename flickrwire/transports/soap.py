@@ -34,6 +34,8 @@ CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 RESPONSE_CONTENT_TYPE = "text/xml; charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
 _ENVELOPE_OPEN = f'<s:Envelope xmlns:s="{SOAP12}" xmlns:xsi="{XSI}" xmlns:xsd="{XSD}"><s:Body>'
+#: The codec name for ``format=soap2`` answers (server side only; the reader sniffs them).
+SOAP2 = "soap2"
 _FLICKR_CODE = re.compile(r"flickr\.error\.(\d+)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
@@ -150,6 +152,11 @@ class SOAPTransport(DecodingTransport):
             )
         elif codec == "json":
             return jsoncodec.encode(result)
+        elif codec == SOAP2:
+            # format=soap2 (response.soap page, "Alternate SOAP Response Format"): the
+            # payload is not escaped, in FlickrResponse of namespace "/ns/api#".
+            payload = xmlcodec.payload_fragment(result.payload)
+            inner = f'<FlickrResponse xmlns="/ns/api#">{payload}</FlickrResponse>'
         else:
             payload = escape(xmlcodec.payload_fragment(result.payload))
             inner = f'<x:FlickrResponse xmlns:x="{URN}">{payload}</x:FlickrResponse>'

@@ -1,0 +1,50 @@
+"""``flickrwire serve``: the reference emulator on a socket, 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..emulator.launch import Options, run
+from . import fail
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8080,
+    db: Annotated[
+        str, typer.Option(help="SQLite file for the state (kept across runs), or :memory:.")
+    ] = ":memory:",
+    seed: Annotated[
+        Path | None,
+        typer.Option(help="Seed JSON file (format in the README); default: the built-in seed."),
+    ] = None,
+    admin: Annotated[bool, typer.Option(help="Serve the admin API under /_admin/.")] = False,
+    faults: Annotated[
+        Path | None, typer.Option(help="Fault rules JSON file (format in the README).")
+    ] = None,
+    strict_tls: Annotated[
+        bool, typer.Option(help="Answer 95 (SSL is required) to plain-HTTP requests.")
+    ] = False,
+    blocked_url: Annotated[
+        list[str] | None,
+        typer.Option(help="A URL substring that makes any argument a 116 (repeatable)."),
+    ] = None,
+) -> None:
+    """Run the Flickr emulator; print its base URL and the seeded test credentials."""
+    options = Options(
+        host=host,
+        port=port,
+        db=db,
+        seed_file=str(seed) if seed else None,
+        admin=admin,
+        faults_file=str(faults) if faults else None,
+        strict_tls=strict_tls,
+        blocked_urls=tuple(blocked_url or ()),
+    )
+    try:
+        run(options, typer.echo)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))

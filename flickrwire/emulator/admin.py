@@ -1,0 +1,217 @@
+"""The emulator's admin API, JSON in and out, mounted under ``/_admin/`` only when
+``create_app(admin=True)`` (``--admin``): health and version, reset, the request log, the
+fault rules, and saving and restoring the state.
+
+    GET    /_admin/health            {"status": "ok", "requests": n, "rules": n}
+    GET    /_admin/version           {"name": "flickrwire-emulator", "version": ...}
+    POST   /_admin/reset             state, log and rules back to the start; a body
+                                     {"state": bool, "log": bool, "faults": bool} picks
+    GET    /_admin/requests          {"count": n, "requests": [...]}, oldest first; filters
+                                     method, transport, status, rule, faulted (true/false),
+                                     since (a seq), limit (keeps the newest)
+    GET    /_admin/requests/count    {"count": n}, same filters
+    DELETE /_admin/requests          forget the log
+    GET    /_admin/faults            {"seed": ..., "rules": [... with "seen" and "fired"]}
+    POST   /_admin/faults            add one rule or a list: {"added": [...]}
+    PUT    /_admin/faults            replace all: a list or {"seed": ..., "rules": [...]}
+    DELETE /_admin/faults            remove all rules
+    DELETE /_admin/faults/{id}       remove one rule (404 if there is none)
+    GET    /_admin/state             the whole state in the seed format
+    PUT    /_admin/state             replace the state with a seed (what GET returned)
+
+Errors answer ``{"error": "..."}`` with 400 (bad input) or 404.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, Router
+
+from .. import __version__
+from .app import EmulatorConfig
+from .requestlog import RequestLog
+from .rules import FaultPlan
+from .seed import SeedError
+from .store import Store
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+_FILTERS = ("method", "transport", "status", "rule", "faulted", "since", "limit")
+_INTEGERS = ("status", "since", "limit")
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatorState:
+    """What ``create_app`` puts on ``app.state.emulator``."""
+
+    store: Store
+    plan: FaultPlan
+    log: RequestLog
+    config: EmulatorConfig
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class BadInput(ValueError):
+    """A request the admin API refuses with 400."""
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _guarded(handler: Endpoint) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except (BadInput, SeedError, ValueError) as exc:
+            return _error(400, str(exc))
+
+    return endpoint
+
+
+async def _json(request: Request, *, default: Any = ...) -> Any:
+    body = await request.body()
+    if not body.strip():
+        if default is ...:
+            raise BadInput("a JSON body is required")
+        return default
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise BadInput(f"the body is not valid JSON: {exc}") from exc
+
+
+def log_filters(query: Any) -> dict[str, Any]:
+    """Search filters from a query string; ``BadInput`` for an unknown or bad one."""
+    unknown = set(query) - set(_FILTERS)
+    if unknown:
+        raise BadInput(f"unknown filter(s): {', '.join(sorted(unknown))}")
+    filters: dict[str, Any] = {}
+    for name in _FILTERS:
+        value = query.get(name)
+        if value is None:
+            continue
+        if name in _INTEGERS:
+            if not value.lstrip("-").isdigit():
+                raise BadInput(f"filter {name!r} must be an integer, not {value!r}")
+            filters[name] = int(value)
+        elif name == "faulted":
+            if value not in ("true", "false"):
+                raise BadInput("filter 'faulted' must be true or false")
+            filters[name] = value == "true"
+        else:
+            filters[name] = value
+    return filters
+
+
+class AdminAPI:
+    """The endpoints, bound to one emulator's state."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    async def health(self, request: Request) -> Response:
+        state = self.state
+        return JSONResponse(
+            {"status": "ok", "requests": len(state.log), "rules": len(state.plan.rules())}
+        )
+
+    async def version(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "name": "flickrwire-emulator",
+                "version": __version__,
+                "python": platform.python_version(),
+            }
+        )
+
+    async def reset(self, request: Request) -> Response:
+        body = await _json(request, default={})
+        parts = ("state", "log", "faults")
+        if not isinstance(body, dict) or set(body) - set(parts):
+            raise BadInput('reset takes {"state": bool, "log": bool, "faults": bool}')
+        chosen = [part for part in parts if body.get(part, True)]
+        if "state" in chosen:
+            await run_in_threadpool(self.state.store.reset)
+        if "log" in chosen:
+            self.state.log.clear()
+        if "faults" in chosen:
+            self.state.plan.clear()
+        return JSONResponse({"reset": chosen})
+
+    async def requests(self, request: Request) -> Response:
+        found = self.state.log.search(**log_filters(request.query_params))
+        return JSONResponse({"count": len(found), "requests": [e.to_json() for e in found]})
+
+    async def count(self, request: Request) -> Response:
+        return JSONResponse({"count": self.state.log.count(**log_filters(request.query_params))})
+
+    async def clear_requests(self, request: Request) -> Response:
+        cleared = len(self.state.log)
+        self.state.log.clear()
+        return JSONResponse({"cleared": cleared})
+
+    async def faults(self, request: Request) -> Response:
+        return JSONResponse(self.state.plan.to_json())
+
+    async def add_faults(self, request: Request) -> Response:
+        body = await _json(request)
+        rules = body if isinstance(body, list) else [body]
+        added = self.state.plan.extend(rules)
+        return JSONResponse({"added": [rule.to_json() for rule in added]}, status_code=201)
+
+    async def replace_faults(self, request: Request) -> Response:
+        staged = FaultPlan.from_json(await _json(request))
+        self.state.plan.replace(staged.rules(), staged.seed)
+        return JSONResponse(self.state.plan.to_json())
+
+    async def clear_faults(self, request: Request) -> Response:
+        cleared = len(self.state.plan.rules())
+        self.state.plan.clear()
+        return JSONResponse({"cleared": cleared})
+
+    async def remove_fault(self, request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        if not self.state.plan.remove(rule_id):
+            return _error(404, f"no fault rule with id {rule_id!r}")
+        return JSONResponse({"removed": rule_id})
+
+    async def save_state(self, request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(self.state.store.dump))
+
+    async def restore_state(self, request: Request) -> Response:
+        seed = await _json(request)
+        await run_in_threadpool(self.state.store.load_seed, seed)
+        return JSONResponse({"restored": True})
+
+    def routes(self) -> list[Route]:
+        table: list[tuple[str, Endpoint, str]] = [
+            ("/health", self.health, "GET"),
+            ("/version", self.version, "GET"),
+            ("/reset", self.reset, "POST"),
+            ("/requests", self.requests, "GET"),
+            ("/requests/count", self.count, "GET"),
+            ("/requests", self.clear_requests, "DELETE"),
+            ("/faults", self.faults, "GET"),
+            ("/faults", self.add_faults, "POST"),
+            ("/faults", self.replace_faults, "PUT"),
+            ("/faults", self.clear_faults, "DELETE"),
+            ("/faults/{rule_id}", self.remove_fault, "DELETE"),
+            ("/state", self.save_state, "GET"),
+            ("/state", self.restore_state, "PUT"),
+        ]
+        return [Route(path, _guarded(fn), methods=[verb]) for path, fn, verb in table]
+
+
+def admin_app(state: EmulatorState) -> Router:
+    """The admin API as an ASGI app, to mount under ``/_admin``."""
+    return Router(routes=AdminAPI(state).routes())

@@ -1,0 +1,405 @@
+"""The emulator's state in SQLite: keys, tokens, users, groups, memberships, pools, nonces.
+
+One connection per :class:`Store`, guarded by a lock, so request threads take turns; every
+unit of work is one transaction (``BEGIN IMMEDIATE`` when it writes), so a second process
+on the same file (or a crash half-way) never sees half a leave. File databases use WAL
+with ``synchronous=NORMAL``: a commit survives the process being killed (not a power cut).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from . import seed as seedmod
+
+#: Flickr's OAuth permission levels, in order.
+PERM_LEVELS = {"none": 0, "read": 1, "write": 2, "delete": 3}
+PERM_NAMES = ("none", "read", "write", "delete")
+#: Flickr's member types (flickr.groups.members.getList): 2 member, 3 moderator, 4 admin.
+MEMBERTYPES = {"member": 2, "moderator": 3, "admin": 4}
+ROLE_NAMES = {2: "member", 3: "moderator", 4: "admin"}
+ADMIN = 4
+#: Claims between two sweeps of nonces too old to be accepted again.
+NONCE_SWEEP_EVERY = 512
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_keys (
+    key TEXT PRIMARY KEY, secret TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    nsid TEXT PRIMARY KEY, username TEXT NOT NULL, fullname TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY, secret TEXT NOT NULL,
+    api_key TEXT NOT NULL REFERENCES api_keys(key),
+    user_nsid TEXT NOT NULL REFERENCES users(nsid),
+    perms INTEGER NOT NULL CHECK (perms BETWEEN 1 AND 3),
+    revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS request_tokens (
+    token TEXT PRIMARY KEY, secret TEXT NOT NULL,
+    api_key TEXT NOT NULL REFERENCES api_keys(key), callback TEXT NOT NULL,
+    verifier TEXT, user_nsid TEXT REFERENCES users(nsid), perms INTEGER);
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
+    privacy INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS memberships (
+    group_id TEXT NOT NULL REFERENCES groups(id),
+    user_nsid TEXT NOT NULL REFERENCES users(nsid),
+    membertype INTEGER NOT NULL CHECK (membertype IN (2, 3, 4)),
+    joined INTEGER NOT NULL,
+    PRIMARY KEY (group_id, user_nsid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS memberships_by_join ON memberships (group_id, joined, user_nsid);
+CREATE TABLE IF NOT EXISTS photos (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES users(nsid),
+    title TEXT NOT NULL, secret TEXT NOT NULL, server TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS photos_by_owner ON photos (owner);
+CREATE TABLE IF NOT EXISTS pool (
+    group_id TEXT NOT NULL REFERENCES groups(id),
+    photo_id TEXT NOT NULL REFERENCES photos(id),
+    added INTEGER NOT NULL,
+    PRIMARY KEY (group_id, photo_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nonces (
+    consumer_key TEXT NOT NULL, token TEXT NOT NULL, nonce TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (consumer_key, token, nonce, timestamp)) WITHOUT ROWID;
+"""
+
+# Children before parents, so that clearing never trips a foreign key.
+TABLES = (
+    "nonces",
+    "pool",
+    "memberships",
+    "photos",
+    "request_tokens",
+    "tokens",
+    "groups",
+    "users",
+    "api_keys",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    secret: str = field(repr=False)
+    api_key: str = field(repr=False)
+    user: str
+    perms: int
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveOutcome:
+    """What a leave did. ``status`` is ``ok``, ``no_group`` or ``not_member``."""
+
+    status: str
+    promoted: str | None = None
+    group_deleted: bool = False
+    photos_removed: int = 0
+
+
+class Tx:
+    """The operations of one transaction; only valid inside ``with store.transaction()``."""
+
+    __slots__ = ("_db", "_store")
+
+    def __init__(self, store: Store, db: sqlite3.Connection) -> None:
+        self._store = store
+        self._db = db
+
+    def one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
+        return self._db.execute(sql, args).fetchone()
+
+    def all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        return self._db.execute(sql, args).fetchall()
+
+    def run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        return self._db.execute(sql, args).rowcount
+
+    # -- credentials ------------------------------------------------------------------
+
+    def api_secret(self, key: str) -> str | None:
+        row = self.one("SELECT secret FROM api_keys WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def token(self, token: str) -> TokenRow | None:
+        row = self.one(
+            "SELECT secret, api_key, user_nsid, perms, revoked FROM tokens WHERE token = ?",
+            (token,),
+        )
+        return TokenRow(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+
+    def claim_nonce(self, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
+        """Record a nonce; False when the same one was seen (a replay)."""
+        claimed = self.run(
+            "INSERT OR IGNORE INTO nonces VALUES (?, ?, ?, ?)",
+            (consumer_key, token, nonce, timestamp),
+        )
+        return claimed == 1
+
+    def sweep_nonces(self, older_than: int) -> None:
+        """Forget nonces whose timestamps can no longer pass the timestamp check."""
+        self.run("DELETE FROM nonces WHERE timestamp < ?", (older_than,))
+
+    # -- users, groups, pools ---------------------------------------------------------
+
+    def user(self, nsid_or_name: str) -> tuple[str, str, str] | None:
+        """``(nsid, username, fullname)`` for an NSID, else for a username."""
+        sql = "SELECT nsid, username, fullname FROM users WHERE "
+        row = self.one(sql + "nsid = ?", (nsid_or_name,)) or self.one(
+            sql + "username = ? ORDER BY nsid LIMIT 1", (nsid_or_name,)
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    def first_user(self) -> str | None:
+        row = self.one("SELECT nsid FROM users ORDER BY nsid LIMIT 1")
+        return row[0] if row else None
+
+    def group(self, group_id: str) -> tuple[str, str, str, int] | None:
+        """``(id, name, description, privacy)`` or None."""
+        row = self.one(
+            "SELECT id, name, description, privacy FROM groups WHERE id = ?", (group_id,)
+        )
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    def count_members(self, group_id: str, types: tuple[int, ...] = (2, 3, 4)) -> int:
+        marks = ",".join("?" * len(types))
+        sql = f"SELECT COUNT(*) FROM memberships WHERE group_id = ? AND membertype IN ({marks})"
+        row = self.one(sql, (group_id, *types))
+        return int(row[0])
+
+    def members(
+        self, group_id: str, types: tuple[int, ...], offset: int, limit: int
+    ) -> list[tuple[str, str, int]]:
+        """``(nsid, username, membertype)``, oldest member first."""
+        marks = ",".join("?" * len(types))
+        return self.all(
+            "SELECT m.user_nsid, u.username, m.membertype FROM memberships m"
+            " JOIN users u ON u.nsid = m.user_nsid"
+            f" WHERE m.group_id = ? AND m.membertype IN ({marks})"
+            " ORDER BY m.joined, m.user_nsid LIMIT ? OFFSET ?",
+            (group_id, *types, limit, offset),
+        )
+
+    def count_pool(self, group_id: str, owner: str | None = None) -> int:
+        if owner is None:
+            row = self.one("SELECT COUNT(*) FROM pool WHERE group_id = ?", (group_id,))
+        else:
+            row = self.one(
+                "SELECT COUNT(*) FROM pool p JOIN photos f ON f.id = p.photo_id"
+                " WHERE p.group_id = ? AND f.owner = ?",
+                (group_id, owner),
+            )
+        return int(row[0])
+
+    def pool(self, group_id: str, owner: str | None, offset: int, limit: int) -> list[Any]:
+        """``(id, owner, username, title, secret, server, added)``, newest addition first."""
+        return self.all(
+            "SELECT f.id, f.owner, u.username, f.title, f.secret, f.server, p.added"
+            " FROM pool p JOIN photos f ON f.id = p.photo_id JOIN users u ON u.nsid = f.owner"
+            " WHERE p.group_id = ? AND (? IS NULL OR f.owner = ?)"
+            " ORDER BY p.added DESC, f.id LIMIT ? OFFSET ?",
+            (group_id, owner, owner, limit, offset),
+        )
+
+    # -- flickr.groups.leave ----------------------------------------------------------
+
+    def leave(self, user: str, group_id: str, delete_photos: bool) -> LeaveOutcome:
+        """Flickr's documented leave: promote the oldest member when the only admin
+        leaves, delete the group when the last member leaves, optionally pull the
+        leaver's photos from the pool (flickr.groups.leave page)."""
+        if self.one("SELECT 1 FROM groups WHERE id = ?", (group_id,)) is None:
+            return LeaveOutcome("no_group")
+        row = self.one(
+            "SELECT membertype FROM memberships WHERE group_id = ? AND user_nsid = ?",
+            (group_id, user),
+        )
+        if row is None:
+            return LeaveOutcome("not_member")
+        self.run("DELETE FROM memberships WHERE group_id = ? AND user_nsid = ?", (group_id, user))
+        removed = 0
+        if delete_photos:
+            removed = self.run(
+                "DELETE FROM pool WHERE group_id = ?"
+                " AND photo_id IN (SELECT id FROM photos WHERE owner = ?)",
+                (group_id, user),
+            )
+        oldest = self.one(
+            "SELECT user_nsid FROM memberships WHERE group_id = ?"
+            " ORDER BY joined, user_nsid LIMIT 1",
+            (group_id,),
+        )
+        if oldest is None:
+            self.run("DELETE FROM pool WHERE group_id = ?", (group_id,))
+            self.run("DELETE FROM groups WHERE id = ?", (group_id,))
+            return LeaveOutcome("ok", group_deleted=True, photos_removed=removed)
+        promoted = None
+        if row[0] == ADMIN and self.one(_ANY_ADMIN, (group_id,)) is None:
+            self.run(
+                "UPDATE memberships SET membertype = 4 WHERE group_id = ? AND user_nsid = ?",
+                (group_id, oldest[0]),
+            )
+            promoted = oldest[0]
+        return LeaveOutcome("ok", promoted=promoted, photos_removed=removed)
+
+
+_ANY_ADMIN = "SELECT 1 FROM memberships WHERE group_id = ? AND membertype = 4 LIMIT 1"
+
+
+class Transaction:
+    """``with store.transaction(write=True) as tx``: one SQLite transaction under the lock."""
+
+    __slots__ = ("_begin", "_store")
+
+    def __init__(self, store: Store, write: bool) -> None:
+        self._store = store
+        self._begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+
+    def __enter__(self) -> Tx:
+        store = self._store
+        store.lock.acquire()
+        try:
+            store.db.execute(self._begin)
+        except BaseException:
+            store.lock.release()
+            raise
+        return store.tx
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        db = self._store.db
+        try:
+            if exc_type is None:
+                try:
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            else:
+                db.execute("ROLLBACK")
+        finally:
+            self._store.lock.release()
+
+
+class Store:
+    """The emulator's database: a file path or ``:memory:``; the schema is made on start."""
+
+    def __init__(self, path: str = ":memory:", *, timeout: float = 30.0) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(
+            path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:" and not path.startswith("file::memory:"):
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        self.tx = Tx(self, self.db)
+        self.initial_seed: dict[str, Any] | None = None
+        self._claims = 0
+        with self.transaction(write=True):
+            _create_schema(self.db)
+
+    def __repr__(self) -> str:
+        return f"Store(path={self.path!r})"
+
+    def transaction(self, write: bool = False) -> Transaction:
+        return Transaction(self, write)
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    def is_empty(self) -> bool:
+        with self.transaction() as tx:
+            return tx.one("SELECT 1 FROM api_keys LIMIT 1") is None
+
+    def note_claim(self) -> bool:
+        """Count a nonce claim; True once every :data:`NONCE_SWEEP_EVERY` claims."""
+        self._claims += 1
+        return self._claims % NONCE_SWEEP_EVERY == 0
+
+    # -- whole-state operations (the admin API's save / restore / reset) --------------
+
+    def load_seed(self, seed: Any) -> None:
+        """Replace the whole state with ``seed`` (validated first). The first seed loaded
+        is the one :meth:`reset` goes back to."""
+        data = seedmod.validate(seed)
+        with self.transaction(write=True) as tx:
+            for table in TABLES:
+                tx.run(f"DELETE FROM {table}")
+            _insert_seed(self.db, data)
+        if self.initial_seed is None:
+            self.initial_seed = data
+
+    def reset(self) -> None:
+        """Back to the first seed loaded (an empty state if none was)."""
+        self.load_seed(self.initial_seed if self.initial_seed is not None else {})
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """The whole state (request tokens and nonces aside) in the seed format."""
+        with self.transaction() as tx:
+            return _dump(tx)
+
+    def leave(self, user: str, group_id: str, delete_photos: bool = False) -> LeaveOutcome:
+        """``flickr.groups.leave`` in its own write transaction."""
+        with self.transaction(write=True) as tx:
+            return tx.leave(user, group_id, delete_photos)
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+# seed section -> (table, its columns in the seed's field order, dump order)
+_TABLE_OF: dict[str, tuple[str, str, str]] = {
+    "api_keys": ("api_keys", "key, secret, name", "key"),
+    "users": ("users", "nsid, username, fullname", "nsid"),
+    "tokens": ("tokens", "token, secret, api_key, user_nsid, perms, revoked", "token"),
+    "groups": ("groups", "id, name, description, privacy", "id"),
+    "memberships": (
+        "memberships",
+        "group_id, user_nsid, membertype, joined",
+        "group_id, joined, user_nsid",
+    ),
+    "photos": ("photos", "id, owner, title, secret, server", "id"),
+    "pool": ("pool", "group_id, photo_id, added", "group_id, added, photo_id"),
+}
+# seed field -> (seed value to column, column to seed value)
+_CONVERT: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "perms": (PERM_LEVELS.__getitem__, PERM_NAMES.__getitem__),
+    "role": (MEMBERTYPES.__getitem__, ROLE_NAMES.__getitem__),
+    "revoked": (int, bool),
+}
+_SAME = (lambda v: v, lambda v: v)
+
+
+def _insert_seed(db: sqlite3.Connection, data: dict[str, list[dict[str, Any]]]) -> None:
+    for section, (table, columns, _) in _TABLE_OF.items():
+        fields = list(seedmod.SECTIONS[section])
+        convert = [_CONVERT.get(f, _SAME)[0] for f in fields]
+        marks = ", ".join("?" * len(fields))
+        db.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [tuple(c(e[f]) for c, f in zip(convert, fields, strict=True)) for e in data[section]],
+        )
+
+
+def _dump(tx: Tx) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for section, (table, columns, order) in _TABLE_OF.items():
+        fields = list(seedmod.SECTIONS[section])
+        convert = [_CONVERT.get(f, _SAME)[1] for f in fields]
+        out[section] = [
+            {f: c(v) for f, c, v in zip(fields, convert, row, strict=True)}
+            for row in tx.all(f"SELECT {columns} FROM {table} ORDER BY {order}")
+        ]
+    return out

@@ -1,0 +1,292 @@
+"""Who sent a request: OAuth 1.0a HMAC-SHA1 (checked with oauthlib's server-side
+signature functions) or Flickr's legacy ``api_sig``, and the errors Flickr gives when
+neither holds.
+
+OAuth parameters are taken from wherever a client may put them: the ``Authorization``
+header, the query, the form (REST), or the struct members / ``FlickrRequest`` children
+(XML-RPC, SOAP). The base string covers every Flickr parameter, ``method`` included, as
+for a form POST to the endpoint's URL (DESIGN.md section 4). A bad OAuth signature is not
+a Flickr error document but HTTP 401 ``oauth_problem=signature_invalid&debug_sbs=...``
+(shared sample oauth-401-signature-invalid-debug-sbs.txt); the other ``oauth_problem``
+names come from the OAuth Problem Reporting extension, which Flickr follows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import parse_qsl, unquote, urlencode
+
+import httpx
+from oauthlib.oauth1.rfc5849 import signature as oauth_signature
+
+from ..call import Call
+from .store import TokenRow
+
+#: Request parameters that carry credentials rather than arguments.
+CREDENTIAL_PARAMS = frozenset({"api_sig", "auth_token"})
+OAUTH_REQUIRED = (
+    "oauth_consumer_key",
+    "oauth_signature_method",
+    "oauth_signature",
+    "oauth_timestamp",
+    "oauth_nonce",
+)
+FORM = "application/x-www-form-urlencoded"
+# Flickr's live answer for a malformed key (shared sample
+# rest-xml-fail-code100-invalid-api-key.xml); "Key not found" for a well-formed unknown
+# key is our guess at Flickr's wording.
+_KEY_FORMAT = re.compile(r"^[0-9a-f]{32}$")
+_HEADER_PARAM = re.compile(r'^\s*([^\s=",]+)\s*=\s*"([^"]*)"\s*$')
+
+
+class Failure(Exception):
+    """A Flickr error answer: ``code`` and message, rendered in the requested format."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class OAuthProblem(Exception):
+    """An OAuth refusal: HTTP 401, ``text/plain``, ``oauth_problem=...`` (and extras)."""
+
+    def __init__(self, problem: str, **extra: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.extra = extra
+
+    def body(self) -> bytes:
+        text = "oauth_problem=" + self.problem
+        for name, value in self.extra.items():
+            # debug_sbs goes out as the raw base string, as Flickr sends it (sample).
+            text += f"&{name}={value}" if name == "debug_sbs" else "&" + urlencode({name: value})
+        return text.encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller: the API key, the user (None without a token) and the token's level."""
+
+    api_key: str = field(repr=False)
+    user: str | None
+    perms: int
+
+
+@dataclass(frozen=True, slots=True)
+class NonceClaim:
+    consumer_key: str = field(repr=False)
+    token: str = field(repr=False)
+    nonce: str
+    timestamp: int
+
+
+@dataclass(slots=True)
+class SignedRequest:
+    """What oauthlib's ``verify_hmac_sha1`` reads: uri, http_method, params, signature."""
+
+    uri: str
+    http_method: str
+    params: list[tuple[str, str]] = field(repr=False)
+    signature: str = field(repr=False)
+
+
+@dataclass(slots=True)
+class AuthInput:
+    """Everything authentication needs from one request."""
+
+    http_method: str
+    uri: str
+    #: every parameter from every source, for the OAuth base string (signature included)
+    params: list[tuple[str, str]] = field(repr=False)
+    #: the Flickr parameters, ``method`` included, for the legacy ``api_sig``
+    flat: dict[str, str] = field(repr=False)
+
+    @property
+    def is_oauth(self) -> bool:
+        return any(name.startswith("oauth_") for name, _ in self.params)
+
+
+class Lookup(Protocol):
+    def api_secret(self, key: str) -> str | None: ...
+
+    def token(self, token: str) -> TokenRow | None: ...
+
+
+def request_params(request: httpx.Request, *, form: bool) -> list[tuple[str, str]]:
+    """Every parameter of ``request`` from the sources RFC 5849 section 3.4.1.3.1 names:
+    the query, the ``Authorization: OAuth`` header (``realm`` aside) and, when ``form``,
+    a form-encoded body. (oauthlib's ``collect_parameters`` does the same, several times
+    slower; the signature itself is checked by oauthlib.)"""
+    params = parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
+    authorization = request.headers.get("authorization")
+    if authorization and authorization[:6].lower() == "oauth ":
+        params.extend(_header_params(authorization[6:]))
+    if form and request.method == "POST":
+        content_type = request.headers.get("content-type", FORM)
+        if content_type.split(";")[0].strip().lower() == FORM:
+            body = request.content.decode("utf-8", "replace")
+            params.extend(parse_qsl(body, keep_blank_values=True))
+    return params
+
+
+def _header_params(text: str) -> list[tuple[str, str]]:
+    """``name="value", ...``: values are percent-encoded and quoted (RFC 5849 3.5.1)."""
+    out: list[tuple[str, str]] = []
+    for part in text.split(","):
+        match = _HEADER_PARAM.match(part)
+        if match is None:
+            if part.strip():
+                raise OAuthProblem("parameter_rejected")
+            continue
+        name = unquote(match.group(1))
+        if name != "realm":
+            out.append((name, unquote(match.group(2))))
+    return out
+
+
+def collect(transport: str, request: httpx.Request, call: Call) -> AuthInput:
+    """Gather the parameters of an API request (already parsed into ``call``)."""
+    params = request_params(request, form=transport == "rest")
+    if transport != "rest":
+        params.append(("method", call.method))
+        params.extend(call.params.items())
+    flat = {"method": call.method, **call.params}
+    return AuthInput(request.method, endpoint_url(request), params, flat)
+
+
+def endpoint_url(request: httpx.Request) -> str:
+    return str(request.url).split("?", 1)[0]
+
+
+def base_string(auth: AuthInput) -> str:
+    """The OAuth signature base string this request should have been signed with."""
+    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
+    normalized = oauth_signature.normalize_parameters(params)
+    uri = oauth_signature.base_string_uri(auth.uri)
+    text: str = oauth_signature.signature_base_string(auth.http_method, uri, normalized)
+    return text
+
+
+def oauth_fields(auth: AuthInput) -> dict[str, str]:
+    """The ``oauth_*`` parameters; a parameter given twice is refused."""
+    fields: dict[str, str] = {}
+    for name, value in auth.params:
+        if name.startswith("oauth_"):
+            if name in fields:
+                raise OAuthProblem("parameter_rejected", oauth_parameters_rejected=name)
+            fields[name] = value
+    return fields
+
+
+def check_oauth(
+    auth: AuthInput,
+    fields: Mapping[str, str],
+    consumer_secret: str,
+    token_secret: str,
+    *,
+    now: float,
+    window: int,
+) -> NonceClaim:
+    """Verify the HMAC-SHA1 signature and the timestamp; return the nonce to claim."""
+    if fields.get("oauth_signature_method") != "HMAC-SHA1":
+        raise OAuthProblem("signature_method_rejected")
+    signed = SignedRequest(
+        auth.uri,
+        auth.http_method,
+        [(k, v) for k, v in auth.params if k != "oauth_signature"],
+        fields["oauth_signature"],
+    )
+    if not oauth_signature.verify_hmac_sha1(signed, consumer_secret, token_secret):
+        raise OAuthProblem("signature_invalid", debug_sbs=base_string(auth))
+    stamp = fields["oauth_timestamp"]
+    if not stamp.isdigit() or abs(now - int(stamp)) > window:
+        raise OAuthProblem("timestamp_refused")
+    return NonceClaim(
+        fields["oauth_consumer_key"],
+        fields.get("oauth_token", ""),
+        fields["oauth_nonce"],
+        int(stamp),
+    )
+
+
+def require(fields: Mapping[str, str], names: tuple[str, ...]) -> None:
+    absent = [name for name in names if not fields.get(name)]
+    if absent:
+        raise OAuthProblem("parameter_absent", oauth_parameters_absent="&".join(absent))
+
+
+def unknown_key(key: str) -> Failure:
+    why = "Key not found" if _KEY_FORMAT.match(key) else "Key has invalid format"
+    return Failure(100, f"Invalid API Key ({why})")
+
+
+def _oauth(
+    lookup: Lookup, auth: AuthInput, *, now: float, window: int
+) -> tuple[Principal, NonceClaim]:
+    fields = oauth_fields(auth)
+    require(fields, OAUTH_REQUIRED)
+    key = fields["oauth_consumer_key"]
+    secret = lookup.api_secret(key)
+    if secret is None:
+        raise unknown_key(key)
+    token_name = fields.get("oauth_token")
+    token = lookup.token(token_name) if token_name else None
+    if token_name and (token is None or token.revoked or token.api_key != key):
+        # Flickr's answer to an OAuth call with a bad token (sample
+        # rest-xml-fail-code98-invalid-auth-token.xml): a Flickr error, not a 401.
+        raise Failure(98, "Invalid auth token")
+    claim = check_oauth(auth, fields, secret, token.secret if token else "", now=now, window=window)
+    if token is None:
+        return Principal(key, None, 0), claim
+    return Principal(key, token.user, token.perms), claim
+
+
+def legacy_signature_ok(secret: str, flat: Mapping[str, str], signature: str) -> bool:
+    """Flickr's old ``api_sig``: md5(secret + name1 + value1 + ...), names sorted."""
+    params = {k: v for k, v in flat.items() if k != "api_sig"}
+    text = secret + "".join(name + params[name] for name in sorted(params))
+    expected = hashlib.md5(text.encode("utf-8")).hexdigest()
+    return hmac.compare_digest(expected, signature.lower())
+
+
+def _legacy(lookup: Lookup, auth: AuthInput) -> Principal:
+    flat = auth.flat
+    key = flat.get("api_key", "")
+    secret = lookup.api_secret(key) if key else None
+    if secret is None:
+        raise unknown_key(key) if key else Failure(100, "Invalid API Key (Key not found)")
+    signature = flat.get("api_sig")
+    if signature is not None and not legacy_signature_ok(secret, flat, signature):
+        raise Failure(96, "Invalid signature")
+    token_name = flat.get("auth_token")
+    if not token_name:
+        return Principal(key, None, 0)
+    if signature is None:
+        raise Failure(97, "Missing signature")
+    token = lookup.token(token_name)
+    if token is None or token.revoked or token.api_key != key:
+        raise Failure(98, "Invalid auth token")
+    return Principal(key, token.user, token.perms)
+
+
+def authenticate(
+    lookup: Lookup, auth: AuthInput, *, now: float, window: int
+) -> tuple[Principal, NonceClaim | None]:
+    """The caller, and for OAuth the nonce still to be claimed; raises :class:`Failure`
+    (96..98, 100) or :class:`OAuthProblem` (401)."""
+    if auth.is_oauth:
+        return _oauth(lookup, auth, now=now, window=window)
+    return _legacy(lookup, auth), None
+
+
+def arguments(params: Mapping[str, str]) -> dict[str, str]:
+    """A call's parameters without the credentials (what a method sees)."""
+    return {
+        k: v for k, v in params.items() if not k.startswith("oauth_") and k not in CREDENTIAL_PARAMS
+    }
