@@ -83,10 +83,19 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# Every ASCII character that is not unreserved, as its %XX (RFC 5849 section 3.6:
+# upper-case hexadecimal). str.translate does in C what quote() does in a Python loop.
+_ASCII_ESCAPES = {
+    code: f"%{code:02X}" for code in range(128) if not _UNRESERVED.fullmatch(chr(code))
+}
+
+
 def escape(text: str) -> str:
     """Percent-encode as RFC 5849 section 3.6 says: everything but unreserved characters."""
     if _UNRESERVED.fullmatch(text):
         return text
+    if text.isascii():
+        return text.translate(_ASCII_ESCAPES)
     return quote(text.encode("utf-8"), safe="~")
 
 
@@ -103,6 +112,11 @@ def base_string_uri(url: str) -> str:
     return f"{scheme}://{netloc}{parts.path or '/'}"
 
 
+@lru_cache(maxsize=64)
+def _escaped_uri(url: str) -> str:
+    return escape(base_string_uri(url))
+
+
 def _twice(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k.replace("%", "%25"), v.replace("%", "%25")) for k, v in pairs]
 
@@ -116,14 +130,21 @@ def base_string(http_method: str, url: str, params: Mapping[str, str]) -> str:
     """
     pairs = sorted((escape(k), escape(v)) for k, v in params.items())
     normalized = "%26".join(f"{k}%3D{v}" for k, v in _twice(pairs))
-    return f"{http_method.upper()}&{escape(base_string_uri(url))}&{normalized}"
+    return f"{http_method.upper()}&{_escaped_uri(url)}&{normalized}"
 
 
 def hmac_sha1(base: str, consumer_secret: str, token_secret: str | None) -> str:
     """HMAC-SHA1 of ``base`` keyed by the escaped secrets (RFC 5849 section 3.4.2)."""
-    key = f"{escape(consumer_secret)}&{escape(token_secret or '')}".encode()
-    digest = hmac.new(key, base.encode("utf-8"), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
+    mac = _keyed(consumer_secret, token_secret or "").copy()
+    mac.update(base.encode("utf-8"))
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+@lru_cache(maxsize=16)
+def _keyed(consumer_secret: str, token_secret: str) -> hmac.HMAC:
+    """The HMAC state after the key, kept per key pair (copied for each signature)."""
+    key = f"{escape(consumer_secret)}&{escape(token_secret)}".encode()
+    return hmac.new(key, digestmod=hashlib.sha1)
 
 
 def oauth_params(

@@ -1,4 +1,4 @@
-"""The JSON report's documented schema (REPORTS.md), as a checker for the tests."""
+"""The JSON report's documented schema (README, "Conformance"), as a checker for the tests."""
 
 from __future__ import annotations
 
