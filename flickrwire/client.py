@@ -22,8 +22,8 @@ from .decoding import MAX_BODY_BYTES
 from .result import Fault, Result, failure
 from .retry import RetryPolicy
 
-#: A result and the response's Retry-After header, if any.
-Answer = tuple[Result, str | None]
+#: A result and the response's headers (for Retry-After), None when no response arrived.
+Answer = tuple[Result, httpx.Headers | None]
 
 DEFAULT_BASE_URL = "https://api.flickr.com/services/"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -69,17 +69,18 @@ def network_fault(exc: httpx.HTTPError) -> Fault:
 _FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-def _plain_sized(response: httpx.Response) -> bool:
-    """An uncompressed body of known length: its length was checked, read it at once.
-
-    A compressed body is read through the limit instead: its Content-Length says nothing
-    of the size it unpacks to.
-    """
+def _reading(response: httpx.Response, max_body: int) -> str:
+    """How to read a body: ``"oversize"`` (its Content-Length is over the limit),
+    ``"read"`` (an uncompressed body of known length, checked: read it at once) or
+    ``"stream"`` (through the limit: a compressed body's Content-Length says nothing of the
+    size it unpacks to, and a chunked one has none)."""
     headers = response.headers
-    return "content-length" in headers and headers.get("content-encoding", "identity") in (
-        "identity",
-        "",
-    )
+    length = headers.get("content-length")
+    if length is None:
+        return "stream"
+    if length.isdigit() and int(length) > max_body:
+        return "oversize"
+    return "read" if headers.get("content-encoding", "identity") in ("identity", "") else "stream"
 
 
 class _Limit:
@@ -171,10 +172,6 @@ class _Base:
             raw=raw,
         )
 
-    def _too_large(self, response: httpx.Response) -> bool:
-        length = response.headers.get("content-length", "")
-        return length.isdigit() and int(length) > self.max_body
-
     def _oversize(self, call: Call, response: httpx.Response, raw: bytes = b"") -> Result:
         message = f"response body exceeds the {self.max_body}-byte limit; not read"
         return self._fail(call, Fault(None, message, "decode", False), response.status_code, raw)
@@ -187,13 +184,14 @@ class _Base:
         )
 
     def _finish(self, call: Call, response: httpx.Response) -> Answer:
-        result = self.transport.parse_response(response, call, self.codec)
-        return result, response.headers.get("retry-after")
+        return self.transport.parse_response(response, call, self.codec), response.headers
 
     def _wait(self, call: Call, answer: Answer, tries: int) -> float | None:
-        if self.retry is None:
+        result, headers = answer
+        if self.retry is None or result.ok:
             return None
-        return self.retry.delay(call, answer[0], tries, answer[1])
+        retry_after = headers.get("retry-after") if headers is not None else None
+        return self.retry.delay(call, result, tries, retry_after)
 
 
 class Client(_Base):
@@ -232,9 +230,10 @@ class Client(_Base):
         try:
             response = self.http.send(request, stream=True)
             try:
-                if self._too_large(response):
+                how = _reading(response, self.max_body)
+                if how == "oversize":
                     return self._oversize(call, response), None
-                if _plain_sized(response):
+                if how == "read":
                     response.read()
                 else:
                     limit = _Limit(self.max_body)
@@ -294,9 +293,10 @@ class AsyncClient(_Base):
         try:
             response = await self.http.send(request, stream=True)
             try:
-                if self._too_large(response):
+                how = _reading(response, self.max_body)
+                if how == "oversize":
                     return self._oversize(call, response), None
-                if _plain_sized(response):
+                if how == "read":
                     await response.aread()
                 else:
                     limit = _Limit(self.max_body)

@@ -21,6 +21,7 @@ MAX_XML_BYTES = 10 * 1024 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XINCLUDE_TAGS = ("{http://www.w3.org/2001/XInclude}*", "{http://www.w3.org/2003/XInclude}*")
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_UTF8_PROLOGS = (b'<?xml version="1.0" encoding="utf-8"', b'<?xml version="1.0" encoding="UTF-8"')
 _ASCII_SAFE = frozenset({"utf-8", "ascii", "latin-1"})
 _PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Byte-order marks and the first bytes of "<?" in encodings that are not ASCII-compatible
@@ -100,6 +101,8 @@ def _keeps_ascii(encoding: str) -> bool:
 def _ascii_compatible(data: bytes) -> bytes:
     """The document re-encoded as UTF-8 when its own encoding would hide markup from the
     byte scan (UTF-16, UTF-32, UTF-7, EBCDIC...); as it is otherwise."""
+    if data.startswith(_UTF8_PROLOGS):  # what Flickr sends: nothing to look at
+        return data
     head = data[:4]
     if head[:1].isascii() and b"\x00" not in head:
         encoding = None  # no BOM but UTF-8's, no UTF-16/32 pattern: ASCII-compatible so far

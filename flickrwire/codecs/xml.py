@@ -40,7 +40,7 @@ def _children(element: etree._Element) -> dict[str, Any]:
         tag = item.tag
         if not isinstance(tag, str):
             continue
-        name = tag.rpartition("}")[2]
+        name = tag.rpartition("}")[2] if "}" in tag else tag
         value = _convert(item)
         if name in out:
             prior = out[name]
@@ -54,7 +54,7 @@ def _children(element: etree._Element) -> dict[str, Any]:
 
 
 def _convert(element: etree._Element) -> dict[str, Any]:
-    node: dict[str, Any] = {str(k): v for k, v in element.attrib.items()}
+    node: dict[str, Any] = dict(element.items())  # type: ignore[arg-type]
     if len(element):
         node.update(_children(element))
     text = element.text

@@ -59,7 +59,10 @@ def _body(root: etree._Element) -> etree._Element:
 
 
 def _first(element: etree._Element) -> etree._Element | None:
-    return next((item for item in element if isinstance(item.tag, str)), None)
+    for item in element:
+        if isinstance(item.tag, str):
+            return item
+    return None
 
 
 def read_envelope(root: etree._Element, method: str) -> Outcome:
