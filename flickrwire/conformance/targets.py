@@ -11,6 +11,7 @@ are skipped there with the reason.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urljoin
@@ -65,7 +66,7 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
-class EmulatorTarget:
+class EmulatorTarget(ABC):
     """What both emulator targets share: seeds, identities, placeholders."""
 
     capabilities: frozenset[str] = frozenset({"emulator", "faults", "writes"})
@@ -85,17 +86,20 @@ class EmulatorTarget:
         self.load(seed, list(scenario.setup.faults))
         return SeedView(seed).identity
 
+    @abstractmethod
     def load(self, seed: dict[str, Any], rules: list[Mapping[str, Any]]) -> None:
-        raise NotImplementedError
+        """Replace the server's state with ``seed`` and its fault rules with ``rules``."""
 
+    @abstractmethod
     def requests(self, method: str) -> int | None:
-        raise NotImplementedError
+        """How many requests for ``method`` the server logged since the last load."""
 
     def secrets(self) -> list[str]:
         return [*self.view.secrets(), UNKNOWN_SECRET, UNKNOWN_TOKEN, WRONG_SECRET]
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Put the server back as it was found and let it go."""
 
 
 class EmbeddedTarget(EmulatorTarget):
