@@ -41,7 +41,7 @@ def check_base_url(base_url: str) -> str:
     if parts.scheme != "http":
         raise InsecureURLError(f"base URL must be https:// (got scheme {parts.scheme!r})")
     host = (parts.hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost") or _is_loopback(host):
+    if host == "localhost" or _is_loopback(host):
         return base_url
     raise InsecureURLError(
         f"plain HTTP is allowed only for loopback hosts, not {host!r}; use https://"
@@ -81,6 +81,11 @@ def _reading(response: httpx.Response, max_body: int) -> str:
     if length.isdigit() and int(length) > max_body:
         return "oversize"
     return "read" if headers.get("content-encoding", "identity") in ("identity", "") else "stream"
+
+
+def undecodable(exc: httpx.DecodingError) -> Fault:
+    """A response arrived but its body could not be decompressed."""
+    return Fault(None, f"body could not be decoded: {exc}", "decode", False, exc)
 
 
 class _Limit:
@@ -227,8 +232,12 @@ class Client(_Base):
 
     def _send_once(self, call: Call) -> Answer:
         request = self.build_request(call)
+        status: int | None = None
         try:
-            response = self.http.send(request, stream=True)
+            # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
+            # than a signed request re-sent to wherever it points (perhaps plain HTTP).
+            response = self.http.send(request, stream=True, follow_redirects=False)
+            status = response.status_code
             try:
                 how = _reading(response, self.max_body)
                 if how == "oversize":
@@ -243,6 +252,8 @@ class Client(_Base):
                     response = self._rebuilt(response, limit.body())
             finally:
                 response.close()
+        except httpx.DecodingError as exc:  # a body whose Content-Encoding lies
+            return self._fail(call, undecodable(exc), status), None
         except httpx.HTTPError as exc:
             return self._fail(call, network_fault(exc), None), None
         return self._finish(call, response)
@@ -290,8 +301,12 @@ class AsyncClient(_Base):
 
     async def _send_once(self, call: Call) -> Answer:
         request = self.build_request(call)
+        status: int | None = None
         try:
-            response = await self.http.send(request, stream=True)
+            # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
+            # than a signed request re-sent to wherever it points (perhaps plain HTTP).
+            response = await self.http.send(request, stream=True, follow_redirects=False)
+            status = response.status_code
             try:
                 how = _reading(response, self.max_body)
                 if how == "oversize":
@@ -306,6 +321,8 @@ class AsyncClient(_Base):
                     response = self._rebuilt(response, limit.body())
             finally:
                 await response.aclose()
+        except httpx.DecodingError as exc:  # a body whose Content-Encoding lies
+            return self._fail(call, undecodable(exc), status), None
         except httpx.HTTPError as exc:
             return self._fail(call, network_fault(exc), None), None
         return self._finish(call, response)

@@ -90,7 +90,13 @@ def decode(
             )
         return failure(method, fault, transport=transport, codec=codec, status=status, raw=body)
 
-    return done(_outcome(body, status, headers, method, max_bytes))
+    try:
+        outcome = _outcome(body, status, headers, method, max_bytes)
+    except (ValueError, RecursionError, UnicodeError) as exc:
+        # Every reader turns what it knows of into a BodyError; this is the last line,
+        # so that no body, however odd, gets a traceback instead of a Result.
+        outcome = {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
+    return done(outcome)
 
 
 def _outcome(

@@ -40,8 +40,10 @@ _AUTH_PAIR = re.compile(r'([\w.~-]+)="([^"]*)"')
 # Inside response bodies: form pairs, also percent-encoded once or twice (Flickr's 401
 # debug_sbs, see fixture samples/oauth-401-signature-invalid-debug-sbs), and elements,
 # also escaped (flickr.test.echo echoes api_key, see samples/soap-echo-*).
+# Every other oauth_* value too, but the names of what went wrong (the 401's problem).
+_OTHER_OAUTH = r"oauth_(?!problem\b|parameters_absent\b|callback_confirmed\b)[a-z_]+"
 _BODY_PAIR = re.compile(
-    rf"((?:^|[&?\s]|%26|%2526|%3F)(?:{_SECRET_NAMES})(?:=|%3D|%253D))"
+    rf"((?:^|[&?\s]|%26|%2526|%3F)(?:{_NAMES}|{_OTHER_OAUTH})(?:=|%3D|%253D))"
     r"(?:[^&%\s]|%(?!26|2526)[0-9A-Fa-f]{2})*"
 )
 _BODY_ELEMENT = re.compile(rf"((?:<|&lt;|&amp;lt;)(?:{_SECRET_NAMES})(?:>|&gt;|&amp;gt;))[^<&]*")

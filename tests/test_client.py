@@ -411,3 +411,42 @@ def test_a_default_timeout_is_set_and_can_be_changed() -> None:
         )
     with Client(timeout=0.3) as quick:
         assert quick.http.timeout == httpx.Timeout(0.3)
+
+
+# -- found in review: redirects, look-alike loopback names, lying Content-Encoding -----------
+
+
+def test_a_redirect_is_not_followed_even_when_the_http_client_would() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.scheme == "https":
+            return httpx.Response(307, headers={"location": "http://evil.example/services/soap/"})
+        return httpx.Response(200, content=b'{"stat":"ok"}')
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+    creds = Credentials("key-x", "secret-x", "token-x", "token-secret-x")
+    result = Client("soap", "json", creds, http_client=http).groups.leave(group_id="1@N01")
+    assert seen == ["https://api.flickr.com/services/soap/"]
+    assert result.fault is not None and (result.fault.origin, result.http_status) == ("http", 307)
+
+
+def test_a_name_under_localhost_is_not_taken_for_loopback() -> None:
+    with pytest.raises(InsecureURLError):
+        Client(base_url="http://evil.localhost/services/")
+
+
+def test_a_body_that_lies_about_its_compression_is_a_decode_fault() -> None:
+    class Lying(httpx.SyncByteStream):  # read off the wire, as a real transport's body is
+        def __iter__(self) -> Iterator[bytes]:
+            yield b"notgzip"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Lying(), headers={"content-encoding": "gzip"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    result = Client("rest", "json", http_client=http).call("flickr.test.echo")
+    fault = result.fault
+    assert fault is not None
+    assert (fault.origin, result.http_status, fault.retryable) == ("decode", 200, False)

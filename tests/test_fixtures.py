@@ -409,8 +409,10 @@ def test_redact_body_removes_credentials_echoed_in_a_response() -> None:
     )
     redacted = store.redact_body(sbs)
     assert b"fixture-" not in redacted
-    assert b"oauth_consumer_key%3DREDACTED%26oauth_nonce%3Dabc%26oauth_token%3DREDACTED%26" in (
-        redacted
+    assert redacted.startswith(b"oauth_problem=signature_invalid&debug_sbs=POST&")
+    assert (
+        b"oauth_consumer_key%3DREDACTED%26oauth_nonce%3DREDACTED%26oauth_token%3DREDACTED%26"
+        in (redacted)
     )
     echo = b"<x:FlickrResponse>&lt;api_key&gt;fixture-key&lt;/api_key&gt;</x:FlickrResponse>"
     assert store.redact_body(echo) == echo.replace(b"fixture-key", b"REDACTED")

@@ -540,3 +540,28 @@ def test_decode_never_raises_on_mutated_real_bodies(
     body = mutate(seed, mutations)
     result = decode(body, transport=transport, codec=codec, status=status, method=method)
     assert_is_result(result, body, transport, codec)
+
+
+# -- found in review: inputs that once raised instead of returning a Result ---------------
+
+
+def test_a_soap_fault_code_too_long_for_int_is_a_decode_fault() -> None:
+    body = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault>'
+        b"<faultcode>flickr.error." + b"9" * 5000 + b"</faultcode></s:Fault></s:Body></s:Envelope>"
+    )
+    for transport in ("soap", "rest", "xmlrpc"):
+        result = decode(body, transport=transport, codec="xml", status=500)
+        assert not result.ok and result.fault is not None
+        assert result.fault.code is None
+
+
+def test_json_nested_deeper_than_xml_can_be_is_a_decode_fault() -> None:
+    depth = 600
+    body = b'{"stat":"ok","a":' + b"[" * depth + b"]" * depth + b"}"
+    result = decode(body, transport="rest", codec="json")
+    assert result.fault is not None and result.fault.origin == "decode"
+    assert "nested" in result.fault.message
+    assert result.normalised()["origin"] == "decode"
+    shallow = b'{"stat":"ok","a":' + b"[" * 150 + b"]" * 150 + b"}"
+    assert decode(shallow, transport="rest", codec="json").ok

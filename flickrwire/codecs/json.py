@@ -19,6 +19,8 @@ NAME = "json"
 CONTENT_TYPE = "application/json"
 JSONP_CONTENT_TYPE = "text/javascript"
 DEFAULT_CALLBACK = "jsonFlickrApi"
+#: The deepest nesting a JSON answer may have.
+MAX_DEPTH = 200
 
 _CALLBACK = re.compile(r"^\s*([A-Za-z_$][\w$.]*)\s*\(")
 _decoder = json.JSONDecoder()
@@ -51,7 +53,23 @@ def load(text: str) -> dict[str, Any]:
         raise BodyError("body has trailing data after the JSON value")
     if not isinstance(obj, dict):
         raise BodyError("JSON body is not an object")
+    if body.count("{") + body.count("[") > MAX_DEPTH:
+        _check_depth(obj)
     return obj
+
+
+def _check_depth(obj: Any) -> None:
+    """Refuse values nested deeper than XML answers can be (libxml2 stops at 256 levels),
+    so that nothing downstream recurses out of stack on them."""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BodyError(f"JSON body is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
 
 
 def read(obj: dict[str, Any], method: str) -> Outcome:
