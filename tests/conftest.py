@@ -1,12 +1,21 @@
-"""Shared test set-up: no test may reach beyond loopback."""
+"""Shared test set-up: no test may reach beyond loopback; hypothesis profiles."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Property tests explore at random on a developer's machine; on CI (CI=true) they replay a
+# fixed sequence, so that a landing never depends on the draw. No deadlines anywhere:
+# a busy two-core machine is not a failure.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -36,7 +36,7 @@ PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
 _ENVELOPE_OPEN = f'<s:Envelope xmlns:s="{SOAP12}" xmlns:xsi="{XSI}" xmlns:xsd="{XSD}"><s:Body>'
 #: The codec name for ``format=soap2`` answers (server side only; the reader sniffs them).
 SOAP2 = "soap2"
-_FLICKR_CODE = re.compile(r"flickr\.error\.(\d{1,9})\b")
+_FLICKR_CODE = re.compile(r"flickr\.error\.(\d{1,18})\b")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
