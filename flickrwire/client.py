@@ -66,7 +66,27 @@ def network_fault(exc: httpx.HTTPError) -> Fault:
     return Fault(None, f"{type(exc).__name__}: {exc}", "network", False, exc)
 
 
-_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+#: Headers about how a body travelled, wrong once the body has been read and decoded.
+FRAMING_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def unframed(
+    response: httpx.Response, body: bytes, request: httpx.Request | None = None
+) -> httpx.Response:
+    """A response holding ``body`` as read (decompressed, de-chunked), framing headers gone."""
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in FRAMING_HEADERS
+    ]
+    extensions = {
+        k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")
+    }
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=request if request is not None else response.request,
+        extensions=extensions,
+    )
 
 
 def _reading(response: httpx.Response, max_body: int) -> str:
@@ -181,13 +201,6 @@ class _Base:
         message = f"response body exceeds the {self.max_body}-byte limit; not read"
         return self._fail(call, Fault(None, message, "decode", False), response.status_code, raw)
 
-    def _rebuilt(self, response: httpx.Response, body: bytes) -> httpx.Response:
-        """A response holding the decoded ``body`` (no longer compressed or chunked)."""
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _FRAMING]
-        return httpx.Response(
-            response.status_code, headers=headers, content=body, request=response.request
-        )
-
     def _finish(self, call: Call, response: httpx.Response) -> Answer:
         return self.transport.parse_response(response, call, self.codec), response.headers
 
@@ -249,7 +262,7 @@ class Client(_Base):
                     for chunk in response.iter_bytes():
                         if not limit.add(chunk):
                             return self._oversize(call, response), None
-                    response = self._rebuilt(response, limit.body())
+                    response = unframed(response, limit.body())
             finally:
                 response.close()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies
@@ -318,7 +331,7 @@ class AsyncClient(_Base):
                     async for chunk in response.aiter_bytes():
                         if not limit.add(chunk):
                             return self._oversize(call, response), None
-                    response = self._rebuilt(response, limit.body())
+                    response = unframed(response, limit.body())
             finally:
                 await response.aclose()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies

@@ -30,6 +30,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from . import __version__
+from .client import FRAMING_HEADERS
 from .record import Namer, case_of, check_kind, http_date, kind_for, to_fixture
 from .redact import (
     check_clean,
@@ -59,7 +60,6 @@ HAR_VERSION = "1.2"
 #: When a fixture does not say when it was recorded.
 EPOCH = "1970-01-01T00:00:00.000Z"
 _TIMINGS = {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 0, "receive": 0}
-_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 # Chrome's net error names in ``_error`` -> the httpx exception a client would have seen.
 _NET_ERRORS = {
     "ERR_CONNECTION_RESET": "ReadError",
@@ -266,7 +266,8 @@ def _answer(har: Mapping[str, Any], request: httpx.Request) -> httpx.Response | 
     headers = [
         (str(h["name"]), str(h["value"]))
         for h in har.get("headers", [])
-        if str(h.get("name", "")).lower() not in _FRAMING and not str(h["name"]).startswith(":")
+        if str(h.get("name", "")).lower() not in FRAMING_HEADERS
+        and not str(h["name"]).startswith(":")
     ]
     return httpx.Response(status, headers=headers, content=body, request=request)
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 
+from .client import FRAMING_HEADERS, unframed
 from .diff import CallIdentity, call_params, identity, parse_call, recorded_order
 from .redact import check_clean, redact_body, redact_header, redact_text, scrub
 from .replay import (
@@ -51,7 +52,6 @@ from .replay import (
 
 MODES = ("once", "new_episodes", "none", "all")
 #: Headers that describe how the body travelled; bodies are stored decoded.
-_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 _JSONP = re.compile(rb"^[\w$.]+\s*\(")
 _UNSAFE = re.compile(r"[^\w.=@+-]")
 NOTE = (
@@ -130,7 +130,7 @@ def to_fixture(
         headers = {
             k.lower(): redact_header(k, v)
             for k, v in answer.headers.items()
-            if k.lower() not in _FRAMING
+            if k.lower() not in FRAMING_HEADERS
         }
         response, error = StoredResponse(answer.status_code, headers, redact_body(body)), None
     draft = Fixture(
@@ -348,21 +348,6 @@ def _emulated(base: object) -> bool:
     return type(base).__module__.startswith("flickrwire.emulator")
 
 
-def _plain(response: httpx.Response, request: httpx.Request) -> httpx.Response:
-    """The read response for the client: body decoded, framing headers gone."""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _FRAMING]
-    extensions = {
-        k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")
-    }
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=response.content,
-        request=request,
-        extensions=extensions,
-    )
-
-
 class RecordingTransport(httpx.BaseTransport):
     """Wraps ``base``: each request is replayed from ``cassette`` or sent and recorded."""
 
@@ -388,7 +373,7 @@ class RecordingTransport(httpx.BaseTransport):
             )
             raise
         self.cassette.record(request, response, decision, emulator=self._emulator)
-        return _plain(response, request)
+        return unframed(response, response.content, request)
 
     def close(self) -> None:
         self.base.close()
@@ -419,7 +404,7 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport):
             )
             raise
         self.cassette.record(request, response, decision, emulator=self._emulator)
-        return _plain(response, request)
+        return unframed(response, response.content, request)
 
     async def aclose(self) -> None:
         await self.base.aclose()

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from ..client import FRAMING_HEADERS, unframed
 from ..redact import (
     REDACT_PARAMS,
     REDACTED,
@@ -37,7 +38,6 @@ _PAIR = re.compile(
     r"(?:[^&%\s]|%(?!26|2526)[0-9A-Fa-f]{2})*"
 )
 #: Headers that describe how a body travelled; the body is kept decoded.
-_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 def clean_text(text: str, secrets: Iterable[str]) -> str:
@@ -72,7 +72,7 @@ def response_view(response: httpx.Response, secrets: Iterable[str]) -> dict[str,
     headers = {
         k.lower(): scrub(redact_header(k, v), secrets)
         for k, v in response.headers.items()
-        if k.lower() not in _FRAMING
+        if k.lower() not in FRAMING_HEADERS
     }
     return {
         "status": response.status_code,
@@ -91,14 +91,6 @@ def redacted_exchange(
     answer = None if response is None else response_view(response, secrets)
     problem = None if error is None else clean_text(f"{type(error).__name__}: {error}", secrets)
     return Exchange(request_view(request, secrets), answer, problem)
-
-
-def _plain(response: httpx.Response, request: httpx.Request) -> httpx.Response:
-    """The read response without framing headers (its body is already decoded)."""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _FRAMING]
-    return httpx.Response(
-        response.status_code, headers=headers, content=response.content, request=request
-    )
 
 
 class CaptureTransport(httpx.BaseTransport):
@@ -126,7 +118,7 @@ class CaptureTransport(httpx.BaseTransport):
             self.exchanges.append(redacted_exchange(request, None, exc, self.secrets))
             raise
         self.exchanges.append(redacted_exchange(request, response, None, self.secrets))
-        return _plain(response, request)
+        return unframed(response, response.content, request)
 
     def close(self) -> None:
         self.base.close()
