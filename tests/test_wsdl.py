@@ -17,33 +17,22 @@ from flickrwire.auth import Credentials, Signer, SigningMode
 from flickrwire.call import Call
 from flickrwire.codecs import xml as xmlcodec
 from flickrwire.result import success
-from flickrwire.transports import soap
+from flickrwire.transports import soap, wsdl
 
 BASE_URL = "https://api.flickr.com/services/"
 XSD = "http://www.w3.org/2001/XMLSchema"
 LEAVE_ARGS = {"group_id": "34427469792@N01", "delete_photos": True}
 
 
-def hardened() -> zeep.Settings:
-    return zeep.Settings(
-        strict=True,
-        xml_huge_tree=False,
-        forbid_dtd=True,
-        forbid_entities=True,
-        forbid_external=True,
-    )
-
-
 @pytest.fixture(scope="module")
 def wsdl_path() -> Iterator[Path]:
-    resource = importlib.resources.files("flickrwire.transports") / "flickr.wsdl"
-    with importlib.resources.as_file(resource) as path:
+    with wsdl.wsdl_path() as path:
         yield path
 
 
 @pytest.fixture(scope="module")
 def client(wsdl_path: Path) -> zeep.Client:
-    return zeep.Client(str(wsdl_path), settings=hardened())
+    return wsdl.zeep_client()
 
 
 def our_envelope(signer: Signer) -> etree._Element:
@@ -183,7 +172,7 @@ def test_zeep_refuses_a_wsdl_with_a_dtd(wsdl_path: Path, tmp_path: Path) -> None
     doctype = '<!DOCTYPE wsdl:definitions [<!ENTITY x "expanded">]>\n<wsdl:definitions'
     path = _variant(wsdl_path, tmp_path, "<wsdl:definitions", doctype)
     with pytest.raises(zeep.exceptions.DTDForbidden):
-        zeep.Client(str(path), settings=hardened())
+        wsdl.zeep_client(path)
 
 
 def test_zeep_refuses_an_external_schema_import(wsdl_path: Path, tmp_path: Path) -> None:
@@ -194,4 +183,4 @@ def test_zeep_refuses_an_external_schema_import(wsdl_path: Path, tmp_path: Path)
     )
     path = _variant(wsdl_path, tmp_path, schema_open, remote)
     with pytest.raises(zeep.exceptions.ExternalReferenceForbidden):
-        zeep.Client(str(path), settings=hardened())
+        wsdl.zeep_client(path)
