@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import replay as store
 from .auth import Credentials, signing_mode
 from .client import Client
 from .commands.auth import auth
@@ -28,7 +27,8 @@ from .commands.call import call
 from .commands.record import diff, har_export, har_import, record
 from .commands.serve import serve
 from .conformance.command import conformance
-from .diff import natural, outcome
+from .recording import replay as store
+from .recording.diff import natural, outcome
 from .result import Result
 
 app = typer.Typer(

@@ -24,7 +24,7 @@ from .result import Fault, Result, failure, success
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 Reader = Callable[[etree._Element, str], Outcome]
-_readers: dict[str, Reader] = {}
+_readers: dict[str, Reader] = {}  # root tag -> reader; see register_envelope
 
 # Which Flickr code an OAuth ``oauth_problem`` stands for (our mapping: Flickr documents
 # the problems only by example; signature_invalid is the recorded one).
@@ -49,16 +49,16 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _UTF8 = ("utf-8", "utf8")
 
 
-def _envelope_readers() -> dict[str, Reader]:
-    if not _readers:
-        from .transports import soap, xmlrpc
+def register_envelope(root_tag: str, reader: Reader) -> None:
+    """Let :func:`decode` read XML answers whose root element is ``root_tag`` (local name).
 
-        _readers.update(
-            rsp=xmlcodec.read_rsp,
-            methodResponse=xmlrpc.read_envelope,
-            Envelope=soap.read_envelope,
-        )
-    return _readers
+    Each transport registers the reader of its own envelope when it is imported, so this
+    module never reaches up into the transports.
+    """
+    _readers[root_tag] = reader
+
+
+register_envelope("rsp", xmlcodec.read_rsp)
 
 
 def header(headers: Mapping[str, str] | None, name: str) -> str:
@@ -191,7 +191,7 @@ def _xml_outcome(
     name = xmlsafe.local_name(root)
     if name.lower() == "html":
         return {}, _http_fault(status, text)
-    reader = _envelope_readers().get(name)
+    reader = _readers.get(name)
     if reader is None:
         raise BodyError(f"unexpected XML document element <{name}>")
     return reader(root, method)

@@ -19,12 +19,12 @@ from starlette.applications import Starlette
 from typer.testing import CliRunner, Result
 
 from flickrwire import Credentials, transports
+from flickrwire.auth.oauth import Profile, load_profile, read_profiles, save_profile
 from flickrwire.commands import Runtime
 from flickrwire.commands.auth import auth
 from flickrwire.commands.call import call
 from flickrwire.emulator import DEFAULT_SEED, create_app
 from flickrwire.emulator.inprocess import EmulatorTransport
-from flickrwire.oauth import Profile, load_profile, read_profiles, save_profile
 
 app = typer.Typer()
 app.command("call")(call)

@@ -12,10 +12,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from flickrwire import Client, Credentials, Fault, replay as store, transports
+from flickrwire import Client, Credentials, Fault, transports
 from flickrwire.cli import app
-from flickrwire.diff import compare
-from flickrwire.record import Cassette, RecordingTransport
+from flickrwire.recording import replay as store
+from flickrwire.recording.diff import compare
+from flickrwire.recording.record import Cassette, RecordingTransport
 from flickrwire.result import Result, failure, success
 
 KEY, SECRET = "k3y-ZEBRA-0001-distinct", "s3cret-OKAPI-0002-distinct"

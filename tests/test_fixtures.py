@@ -19,8 +19,9 @@ from urllib.parse import quote, unquote
 import httpx
 import pytest
 
-from flickrwire import AsyncClient, Call, Client, Credentials, Signer, replay as store, transports
-from flickrwire.replay import REDACT_PARAMS, REDACTED
+from flickrwire import AsyncClient, Call, Client, Credentials, Signer, transports
+from flickrwire.recording import replay as store
+from flickrwire.recording.replay import REDACT_PARAMS, REDACTED
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURES = store.load_dir(FIXTURE_DIR)

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from flickrwire import har, replay as store
 from flickrwire.cli import app
+from flickrwire.recording import har, replay as store
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURES = store.load_dir(FIXTURE_DIR)

@@ -29,7 +29,7 @@ from flickrwire import (
     InvalidSignature,
     NetworkError,
 )
-from flickrwire.oauth import (
+from flickrwire.auth.oauth import (
     AccessToken,
     ConfigError,
     InsecureConfigError,

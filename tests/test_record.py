@@ -26,12 +26,12 @@ from flickrwire import (
     Credentials,
     Fault,
     Signer,
-    replay as store,
     transports,
 )
 from flickrwire.cli import app
 from flickrwire.commands.record import RecordRuntime
-from flickrwire.record import AsyncRecordingTransport, Cassette, RecordingTransport
+from flickrwire.recording import replay as store
+from flickrwire.recording.record import AsyncRecordingTransport, Cassette, RecordingTransport
 from flickrwire.result import failure, success
 
 KEY, SECRET = "k3y-ZEBRA-0001-distinct", "s3cret-OKAPI-0002-distinct"

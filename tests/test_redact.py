@@ -12,8 +12,9 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
-from flickrwire import Call, Credentials, Signer, replay, transports
-from flickrwire.redact import (
+from flickrwire import Call, Credentials, Signer, transports
+from flickrwire.recording import replay
+from flickrwire.recording.redact import (
     REDACTED,
     RedactionError,
     check_clean,

@@ -30,7 +30,7 @@ import httpx
 
 from flickrwire import Credentials, Signer, errors, transports
 from flickrwire.auth import SigningMode
-from flickrwire.replay import (
+from flickrwire.recording.replay import (
     Fixture,
     FixtureCall,
     Provenance,

@@ -20,8 +20,8 @@ import typer
 from rich.console import Console
 
 from ..auth import Credentials
+from ..auth.oauth import DEFAULT_PROFILE, ConfigError, config_path, load_profile, read_profiles
 from ..client import DEFAULT_TIMEOUT
-from ..oauth import DEFAULT_PROFILE, ConfigError, config_path, load_profile, read_profiles
 
 #: Environment variables that hold credentials, as for ``flickrwire conformance``.
 ENV_KEY, ENV_SECRET = "FLICKR_API_KEY", "FLICKR_API_SECRET"

@@ -18,9 +18,7 @@ import typer
 from rich.console import Console
 
 from ..auth import Credentials
-from ..client import InsecureURLError, check_base_url
-from ..errors import FlickrwireError
-from ..oauth import (
+from ..auth.oauth import (
     DEFAULT_PROFILE,
     FLICKR_OAUTH_BASE,
     AccessToken,
@@ -32,6 +30,8 @@ from ..oauth import (
     read_profiles,
     save_profile,
 )
+from ..client import InsecureURLError, check_base_url
+from ..errors import FlickrwireError
 from . import ENV_KEY, ENV_SECRET, EXIT_FAULT, ConfigOption, TimeoutOption, fail, runtime
 
 Perms = Literal["read", "write", "delete"]

@@ -23,10 +23,10 @@ from rich.tree import Tree
 
 from .. import transports
 from ..auth import Credentials, SigningMode
+from ..auth.oauth import ConfigError
 from ..call import Call, spec_for
 from ..client import DEFAULT_BASE_URL, Client, InsecureURLError, check_base_url
-from ..oauth import ConfigError
-from ..redact import (
+from ..recording.redact import (
     RedactionError,
     redact_body,
     redact_header,

@@ -22,16 +22,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import diff as differ, har, transports
+from .. import transports
 from ..auth import Credentials, signing_mode
+from ..auth.oauth import ConfigError
 from ..call import Call
 from ..client import DEFAULT_BASE_URL, Client, InsecureURLError
 from ..codecs import CODECS
-from ..diff import CallIdentity, call_params, identity
-from ..oauth import ConfigError
-from ..record import MODES, Cassette, RecordingTransport
-from ..redact import RedactionError, check_clean, scrub
-from ..replay import FixtureError, UnmatchedRequestError, load_dir
+from ..recording import diff as differ, har
+from ..recording.diff import CallIdentity, call_params, identity
+from ..recording.record import MODES, Cassette, RecordingTransport
+from ..recording.redact import RedactionError, check_clean, scrub
+from ..recording.replay import FixtureError, UnmatchedRequestError, load_dir
 from . import (
     EXIT_FAULT,
     ConfigOption,

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from ..client import FRAMING_HEADERS, unframed
-from ..redact import (
+from ..recording.redact import (
     REDACT_PARAMS,
     REDACTED,
     RedactionError,

@@ -24,9 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..auth import Credentials
+from ..auth.credfile import DEFAULT_PROFILE, ConfigError
 from ..client import DEFAULT_BASE_URL, InsecureURLError, check_base_url
 from ..commands import fail, find_credentials
-from ..credfile import DEFAULT_PROFILE, ConfigError
 from . import reports
 from .model import CODECS, TRANSPORTS, Scenario, ScenarioError
 from .results import Cell, Pair, RunResult

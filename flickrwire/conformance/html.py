@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from .. import __version__
-from .results import Cell, Exchange, RunResult, ScenarioRun
+from .results import Cell, Exchange, RunResult, ScenarioRun, iso, summary
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d1d1f; }
@@ -129,8 +129,6 @@ def _row(run: ScenarioRun, pairs: list[str]) -> str:
 
 def render_html(result: RunResult) -> str:
     """The whole page."""
-    from .reports import iso, summary
-
     counts = summary(result)
     pairs = [pair.name for pair in result.pairs]
     verdict = (

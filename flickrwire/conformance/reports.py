@@ -10,35 +10,17 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from .. import __version__
 from .html import render_html
-from .results import Cell, RunResult, ScenarioRun
+from .results import Cell, RunResult, ScenarioRun, iso, summary
 
 FORMAT = "flickrwire-conformance-report/1"
 
 __all__ = ["FORMAT", "render_html", "to_json", "to_junit", "write"]
-
-
-def iso(seconds: float, *, zone: bool = True) -> str:
-    """A Unix time as ISO 8601 UTC, to the second (``Z`` suffix unless ``zone=False``)."""
-    moment = datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=0)
-    text = moment.isoformat().replace("+00:00", "")
-    return text + "Z" if zone else text
-
-
-def summary(result: RunResult) -> dict[str, Any]:
-    counts = result.counts()
-    return {
-        "scenarios": len(result.scenarios),
-        "cells": len(result.cells),
-        **counts,
-        "disagreements": sum(1 for run in result.scenarios if run.agreed is False),
-    }
 
 
 def _scenario(run: ScenarioRun) -> dict[str, Any]:

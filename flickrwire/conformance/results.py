@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from .model import Scenario
@@ -202,3 +203,20 @@ class RunResult:
         """Nothing failed, nothing broke, and every scenario's pairs agreed."""
         counts = self.counts()
         return not counts["failed"] and not counts["error"]
+
+
+def iso(seconds: float, *, zone: bool = True) -> str:
+    """A Unix time as ISO 8601 UTC, to the second (``Z`` suffix unless ``zone=False``)."""
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=0)
+    text = moment.isoformat().replace("+00:00", "")
+    return text + "Z" if zone else text
+
+
+def summary(result: RunResult) -> dict[str, Any]:
+    counts = result.counts()
+    return {
+        "scenarios": len(result.scenarios),
+        "cells": len(result.cells),
+        **counts,
+        "disagreements": sum(1 for run in result.scenarios if run.agreed is False),
+    }

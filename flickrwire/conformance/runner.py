@@ -21,7 +21,7 @@ import httpx
 from .. import transports
 from ..call import Call
 from ..client import Client, network_fault
-from ..redact import redact_payload, scrub
+from ..recording.redact import redact_payload, scrub
 from ..result import Result, failure
 from ..retry import RetryPolicy
 from .capture import CaptureTransport, clean_text
@@ -271,7 +271,7 @@ class Recorder(httpx.BaseTransport):
         """Record into the folder of ``scenario`` from now on."""
         if scenario == self.scenario:
             return
-        from ..record import Cassette, RecordingTransport
+        from ..recording.record import Cassette, RecordingTransport
 
         cassette = Cassette(self.directory / scenario, "all", secrets=self.secrets)
         self.current = RecordingTransport(self.base, cassette)

@@ -14,7 +14,7 @@ from ..auth import Signer
 from ..call import Call
 from ..codecs import json as jsoncodec, xml as xmlcodec
 from ..result import Result
-from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
 
 FORM = "application/x-www-form-urlencoded"
 

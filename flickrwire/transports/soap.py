@@ -21,8 +21,9 @@ from ..auth import Signer
 from ..call import Call
 from ..codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
 from ..codecs.xml import text as escape
+from ..decoding import register_envelope
 from ..result import Fault, Result
-from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -172,3 +173,5 @@ class SOAPTransport(DecodingTransport):
 
 
 TRANSPORT = SOAPTransport()
+
+register_envelope("Envelope", read_envelope)

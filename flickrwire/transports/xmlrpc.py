@@ -16,8 +16,9 @@ from ..auth import Signer
 from ..call import Call
 from ..codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
 from ..codecs.xml import text as escape
+from ..decoding import register_envelope
 from ..result import Fault, Result
-from . import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
@@ -146,3 +147,5 @@ class XMLRPCTransport(DecodingTransport):
 
 
 TRANSPORT = XMLRPCTransport()
+
+register_envelope("methodResponse", read_envelope)

@@ -20,7 +20,7 @@ from flickrwire.conformance import scenarios
 from flickrwire.conformance.runner import BAILED
 from flickrwire.conformance.targets import REASONS
 from flickrwire.emulator import DEFAULT_SEED
-from flickrwire.replay import ReplayTransport, load_dir
+from flickrwire.recording.replay import ReplayTransport, load_dir
 
 from .conftest import assert_no_secret, bob_env, load_json, run_cli, token, write_scenarios
 from .schema import validate_report

@@ -29,8 +29,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from . import __version__
-from .client import FRAMING_HEADERS
+from .. import __version__
+from ..client import FRAMING_HEADERS
 from .record import Namer, case_of, check_kind, http_date, kind_for, to_fixture
 from .redact import (
     check_clean,

@@ -21,9 +21,10 @@ from typing import Any
 
 import httpx
 
-from .call import Call
-from .client import network_fault
-from .decoding import decode
+from ..call import Call
+from ..client import network_fault
+from ..decoding import decode
+from ..result import Result, failure
 
 # The matching and redaction names lived here first; they stay importable from here.
 from .matching import (
@@ -43,7 +44,6 @@ from .redact import (
     redact_body as redact_body,
     redact_request as redact_request,
 )
-from .result import Result, failure
 
 FORMAT = "flickrwire-fixture/1"
 KINDS = ("documented", "real", "emulator", "server")

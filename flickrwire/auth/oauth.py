@@ -20,9 +20,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from . import errors
-from .auth import Credentials, authorization_header, new_nonce, now, oauth_params
-from .client import check_base_url, network_fault
+from .. import errors
+from ..client import check_base_url, network_fault
+from ..decoding import decode
+from ..result import Fault
 
 # The credentials file lives in credfile.py; its names stay importable from here.
 from .credfile import (
@@ -40,8 +41,7 @@ from .credfile import (
     save_profile as save_profile,
     write_private as write_private,
 )
-from .decoding import decode
-from .result import Fault
+from .signing import Credentials, authorization_header, new_nonce, now, oauth_params
 
 #: Where Flickr serves its OAuth endpoints: ``https://www.flickr.com/services/oauth/...``
 #: (auth.oauth.html), not the API host.

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import transports
-from .auth import Signer
+from .. import transports
+from ..auth import Signer
 from .redact import REDACT_PARAMS
 
 if TYPE_CHECKING:

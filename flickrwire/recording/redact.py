@@ -19,8 +19,8 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from . import xmlsafe
-from .auth import SECRET_PARAMS, VOLATILE_PARAMS
+from .. import xmlsafe
+from ..auth import SECRET_PARAMS, VOLATILE_PARAMS
 
 REDACTED = "REDACTED"
 #: Parameters whose values never reach a fixture or a report.

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from .client import FRAMING_HEADERS, unframed
+from ..client import FRAMING_HEADERS, unframed
 from .diff import CallIdentity, call_params, identity, parse_call, recorded_order
 from .redact import check_clean, redact_body, redact_header, redact_text, scrub
 from .replay import (

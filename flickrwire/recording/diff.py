@@ -19,11 +19,11 @@ from typing import Any
 
 import httpx
 
-from . import transports
-from .call import Call
+from .. import transports
+from ..call import Call
+from ..result import Result
 from .redact import redact_payload, redact_text
 from .replay import Fixture, ignored_param
-from .result import Result
 
 FORMAT = "flickrwire-diff/1"
 STATUSES = ("same", "changed", "only_a", "only_b")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .auth import Credentials
+from .signing import Credentials
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,92 @@
+"""What every transport shares: the :class:`Transport` protocol, the server-side
+:class:`RequestError`, the shared response reader, and endpoint and parameter helpers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from ..auth import Signer
+from ..call import Call
+from ..decoding import MAX_BODY_BYTES, decode
+from ..result import Result
+
+
+class RequestError(ValueError):
+    """A request the server side cannot take: carries the Flickr code to answer with."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """One request protocol. ``path`` is the endpoint below the base URL (``rest/``)."""
+
+    name: str
+    path: str
+
+    def build_request(
+        self, call: Call, codec: str, signer: Signer, base_url: str
+    ) -> httpx.Request: ...
+
+    def parse_request(self, request: httpx.Request) -> Call: ...
+
+    def render_response(self, result: Result, codec: str) -> bytes: ...
+
+    def media_type(self, result: Result, codec: str) -> str: ...
+
+    def parse_response(self, response: httpx.Response, call: Call, codec: str) -> Result: ...
+
+
+class DecodingTransport:
+    """Shared ``parse_response`` for our transports: every answer goes through the sniffer."""
+
+    name: str
+    path: str
+
+    def parse_response(self, response: httpx.Response, call: Call, codec: str) -> Result:
+        content = response.content
+        # Whoever read the response applied its own size limit (Client's max_body).
+        return decode(
+            content,
+            max_bytes=max(MAX_BODY_BYTES, len(content)),
+            transport=self.name,
+            codec=codec,
+            status=response.status_code,
+            headers=response.headers,
+            method=call.method,
+        )
+
+
+def response_format(transport: str, codec: str) -> str:
+    """The ``format`` parameter for a transport and codec: ``json`` or the native one."""
+    if codec == "json":
+        return "json"
+    if codec != "xml":
+        raise ValueError(f"unknown codec {codec!r}; known: json, xml")
+    return transport
+
+
+def flickr_params(call: Call, transport: str, codec: str) -> dict[str, str]:
+    """Every Flickr parameter of a call, before credentials: method, args, format."""
+    params = {"method": call.method, **call.params}
+    fmt = params.setdefault("format", response_format(transport, codec))
+    if fmt == "json" and "jsoncallback" not in params:
+        params.setdefault("nojsoncallback", "1")
+    return params
+
+
+@lru_cache(maxsize=64)
+def endpoint_url(url: str) -> httpx.URL:
+    """The parsed endpoint URL, kept: parsing a URL string costs more than a signature."""
+    return httpx.URL(url)
+
+
+def endpoint(base_url: str, transport: Transport) -> str:
+    return base_url.rstrip("/") + "/" + transport.path
