@@ -16,6 +16,8 @@ PERMS = ("none", "read", "write", "delete")
 
 @dataclass(frozen=True, slots=True)
 class MethodSpec:
+    """What the catalogue knows of one Flickr method: HTTP method, permission, arguments."""
+
     name: str
     http_method: str = "POST"
     perms: str = "none"

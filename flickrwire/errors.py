@@ -96,35 +96,35 @@ class AuthError(APIError):
 
 
 class SSLRequired(APIError):
-    pass
+    """95: SSL is required (a plain-HTTP request)."""
 
 
 class InvalidSignature(AuthError):
-    pass
+    """96: Invalid signature (also an OAuth 401 ``signature_invalid``)."""
 
 
 class MissingSignature(AuthError):
-    pass
+    """97: Missing signature."""
 
 
 class InvalidAuthToken(AuthError):
-    pass
+    """98: Login failed / Invalid auth token (unknown, expired or revoked token)."""
 
 
 class InsufficientPermissions(AuthError):
-    pass
+    """99: User not logged in / Insufficient permissions for the method."""
 
 
 class InvalidAPIKey(AuthError):
-    pass
+    """100: Invalid API Key."""
 
 
 class ServiceUnavailable(APIError):
-    pass
+    """105 Service currently unavailable, and 0 and 201 seen live; retryable."""
 
 
 class WriteFailed(APIError):
-    pass
+    """106: Write operation failed (nothing was written); retryable."""
 
 
 class ProtocolError(APIError):
@@ -132,23 +132,23 @@ class ProtocolError(APIError):
 
 
 class FormatNotFound(ProtocolError):
-    pass
+    """111: Format "xxx" not found."""
 
 
 class MethodNotFound(ProtocolError):
-    pass
+    """112 (212 since 2024): Method "xxx" not found."""
 
 
 class InvalidSOAPEnvelope(ProtocolError):
-    pass
+    """114: Invalid SOAP envelope (the request could not be parsed)."""
 
 
 class InvalidXMLRPCCall(ProtocolError):
-    pass
+    """115: Invalid XML-RPC Method Call (the request could not be parsed)."""
 
 
 class BadURL(APIError):
-    pass
+    """116: Bad URL found (an argument holds a blocked URL, or a setter sent with GET)."""
 
 
 #: The explicit code -> class table for Flickr's global codes.
