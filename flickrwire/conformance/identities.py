@@ -1,7 +1,7 @@
 """Who signs each call of a scenario, and the emulator seed a scenario runs on.
 
 A scenario names an auth kind (``delete``, ``tampered``, ``unknown_key``, ...; see
-the README) and the acting seed user; this module turns that into credentials, a
+``docs/conformance.md``) and the acting seed user; this module turns that into credentials, a
 ``Signer`` mode and any extra parameters, from the emulator's seed or from the user's
 own credentials on another server. It also applies a scenario's set-up to a seed: who is
 a member of which group in which order, which photos are in the pool, and the tokens the

@@ -2,7 +2,7 @@
 
 A scenario names its set-up, its call, the normalised outcome it expects and follow-up
 checks made through the API itself. ``scenarios.py`` reads scenarios from JSON; the
-format is documented in the README ("Scenario files").
+format is documented in ``docs/conformance.md`` ("Scenario files").
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..call import spec_for
 
 TRANSPORTS = ("rest", "xmlrpc", "soap")
 CODECS = ("json", "xml")
-#: Who signs a call (see the README): a token of the acting user with that permission, or
+#: Who signs a call (see docs/conformance.md): a token of the acting user with that permission, or
 #: credentials made wrong on purpose.
 AUTH_KINDS = (
     "delete",
@@ -163,7 +163,7 @@ def _writes(call: CallSpec) -> bool:
 
 def derived_requirements(scenario: Scenario, writes: bool | None) -> frozenset[str]:
     """What the scenario needs beyond a server: derived from its set-up, credentials,
-    placeholders and expectations (see the README, "Requirements")."""
+    placeholders and expectations (see ``docs/conformance.md``, "Requirements")."""
     needs = set(scenario.requires)
     setup = scenario.setup
     if setup.faults:

@@ -1,4 +1,4 @@
-"""Conformance reports: JSON (a stable schema, the README), JUnit XML for CI systems,
+"""Conformance reports: JSON (a stable schema, ``docs/conformance.md``), JUnit XML for CI systems,
 and a self-contained HTML page (``html.py``).
 
 Every report is built from a :class:`~.results.RunResult` only, and a run result holds

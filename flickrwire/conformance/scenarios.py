@@ -2,7 +2,7 @@
 
 The built-in scenarios live in ``scenarios.json`` next to this module; users add their own
 in the same format (``flickrwire conformance --scenario-file FILE``), no Python needed.
-The format is documented in the README ("Scenario files"); every error names the file
+The format is documented in ``docs/conformance.md`` ("Scenario files"); every error names the file
 and the path of the bad field.
 """
 

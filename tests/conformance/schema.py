@@ -1,4 +1,4 @@
-"""The JSON report's documented schema (README, "Conformance"), as a checker for the tests."""
+"""The JSON report's documented schema (docs/conformance.md, "Reports"), as a test checker."""
 
 from __future__ import annotations
 
