@@ -9,7 +9,6 @@ the generated stub ``_api.pyi`` types every method's keyword arguments and its r
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,8 @@ def _resolve(client: Any, prefix: str, part: str) -> Namespace | Method:
         return Method(client, name)
     if name in catalogue.namespaces():
         return Namespace(client, name)
+    import difflib  # only on the error path: keeps the import of flickrwire light
+
     close = difflib.get_close_matches(part, _children(prefix), n=3)
     hint = f"; did you mean {', '.join(f'{prefix}.{c}' for c in close)}?" if close else ""
     raise AttributeError(
@@ -82,6 +83,8 @@ class Method:
         return self._client.call(self._name, **params)
 
     def _unknown(self, unknown: list[str]) -> str:
+        import difflib
+
         known = sorted(catalogue.method(self._name).argument_names)
         guesses = [g for name in unknown for g in difflib.get_close_matches(name, known, n=1)]
         hint = f"; did you mean {', '.join(guesses)}?" if guesses else ""

@@ -19,7 +19,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -153,6 +152,8 @@ def _methods() -> Mapping[str, Method]:
 
 @cache
 def _load() -> tuple[Mapping[str, Method], Mapping[str, Source]]:
+    from importlib import resources  # on first use only, like the file itself
+
     raw = json.loads(resources.files(__package__).joinpath(DATA_FILE).read_bytes())
     table = {key: _source(key, value) for key, value in raw["sources"].items()}
     found = {name: _method(entry) for name, entry in sorted(raw["methods"].items())}
