@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from . import catalogue
-from .catalogue import PERMS
-
-__all__ = ["PERMS", "Call", "Hints", "MethodSpec", "hints", "list_paths", "spec_for", "wire_value"]
+__all__ = ["Call", "Hints", "MethodSpec", "hints", "list_paths", "spec_for", "wire_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +69,8 @@ def spec_for(method: str) -> MethodSpec | None:
         return _SPECS[method]
     except KeyError:
         pass
+    from . import catalogue  # on first use: the import of flickrwire stays light
+
     entry = catalogue.lookup(method)
     extra = hints(method)
     spec = None

@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue
 from .call import hints
 
 __all__ = ["AsyncMethods", "SyncMethods"]
@@ -21,6 +20,8 @@ __all__ = ["AsyncMethods", "SyncMethods"]
 @cache
 def _children(prefix: str) -> tuple[str, ...]:
     """The names one level below ``prefix`` (``groups``, ``photos``, ... below ``flickr``)."""
+    from . import catalogue  # on first use: the import of flickrwire stays light
+
     start = prefix + "."
     found = {
         name[len(start) :].split(".", 1)[0]
@@ -33,6 +34,8 @@ def _children(prefix: str) -> tuple[str, ...]:
 def _resolve(client: Any, prefix: str, part: str) -> Namespace | Method:
     if part.startswith("_"):
         raise AttributeError(part)
+    from . import catalogue
+
     name = f"{prefix}.{part}"
     if catalogue.lookup(name) is not None:
         return Method(client, name)
@@ -77,6 +80,8 @@ class Method:
         self._name = name
 
     def __call__(self, **params: Any) -> Any:
+        from . import catalogue
+
         unknown = params.keys() - catalogue.method(self._name).argument_names
         if unknown and not hints(self._name).open_arguments:
             raise TypeError(self._unknown(sorted(unknown)))
@@ -84,6 +89,8 @@ class Method:
 
     def _unknown(self, unknown: list[str]) -> str:
         import difflib
+
+        from . import catalogue
 
         known = sorted(catalogue.method(self._name).argument_names)
         guesses = [g for name in unknown for g in difflib.get_close_matches(name, known, n=1)]
