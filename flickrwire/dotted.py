@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .call import hints
+from .call import Call, hints
 
 __all__ = ["AsyncMethods", "SyncMethods"]
 
@@ -71,7 +71,7 @@ class Namespace:
 
 
 class Method:
-    """``client.groups.leave``: calling it checks the argument names, then calls."""
+    """``client.groups.leave``: calling it checks the arguments, then sends the call."""
 
     __slots__ = ("_client", "_name")
 
@@ -85,7 +85,8 @@ class Method:
         unknown = params.keys() - catalogue.method(self._name).argument_names
         if unknown and not hints(self._name).open_arguments:
             raise TypeError(self._unknown(sorted(unknown)))
-        return self._client.call(self._name, **params)
+        # Checked here, before a coroutine exists: AsyncClient raises at once too.
+        return self._client.send(Call.build(self._name, params))
 
     def _unknown(self, unknown: list[str]) -> str:
         import difflib

@@ -89,7 +89,7 @@ def test_echo_takes_any_argument() -> None:
     )
 
 
-async def test_async_dotted_calls_are_checked_and_awaited() -> None:
+async def test_async_dotted_calls_are_checked_at_once_and_awaited() -> None:
     sent: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -99,7 +99,7 @@ async def test_async_dotted_calls_are_checked_and_awaited() -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     async with AsyncClient("rest", "json", CREDS, http_client=http) as client:
         with pytest.raises(TypeError, match="photo_id"):
-            await client.favorites.add()
+            client.favorites.add()  # raises at once, before there is anything to await
         with pytest.raises(AttributeError, match=r"did you mean flickr\.favorites\.add"):
             _ = client.favorites.ad
         assert (await client.favorites.add(photo_id="5")).ok
