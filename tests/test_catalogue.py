@@ -32,7 +32,7 @@ def test_every_method_has_a_permission_and_a_source_for_each_field() -> None:
 
 def test_groups_leave_as_flickr_documents_it() -> None:
     leave = catalogue.method("flickr.groups.leave")
-    assert leave.perms == "delete"
+    assert (leave.perms, leave.perm_level) == ("delete", 3)
     assert leave.post_required is True
     assert leave.needs_login is True and leave.needs_signing is True
     assert leave.required == ("group_id",)

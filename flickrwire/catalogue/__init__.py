@@ -91,6 +91,11 @@ class Method:
     field_sources: Mapping[str, str]
 
     @property
+    def perm_level(self) -> int:
+        """The permission as reflection's ``requiredperms``: 0 none, 1 read, 2 write, 3 delete."""
+        return PERMS.index(self.perms)
+
+    @property
     def required(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.arguments if a.required)
 
