@@ -355,13 +355,18 @@ def _env_secrets() -> list[str]:
 def har_export(
     directory: Annotated[Path, typer.Argument(help="Fixture folder.")],
     file: Annotated[Path, typer.Argument(help="HAR file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write a fixture folder as one HAR 1.2 file (browser devtools, mitmproxy)."""
+    if file.exists() and not force:
+        fail(f"{file} exists; give --force to overwrite it")
     _load(directory)
     try:
-        count = har.export_file(directory, file, secrets=_env_secrets())
+        count = har.export_file(directory, file, secrets=_env_secrets(), overwrite=force)
     except RedactionError as exc:
         fail(f"refused to write {file}: {exc}", EXIT_FAULT)
+    except FileExistsError:  # created by someone else meanwhile
+        fail(f"{file} exists; give --force to overwrite it")
     _console().print(f"{count} entries written to {file}", markup=False)
 
 
@@ -372,14 +377,18 @@ def har_import(
         str | None, typer.Option("--kind", help="Provenance: real, emulator or server.")
     ] = None,
 ) -> None:
-    """Turn the Flickr API entries of a HAR file into redacted fixtures."""
+    """Turn the Flickr API entries of a HAR file into redacted fixtures; exchanges that
+    the folder already holds are skipped."""
     try:
-        written = har.import_file(file, directory, kind=kind, secrets=_env_secrets())
+        imported = har.import_into(file, directory, kind=kind, secrets=_env_secrets())
     except (har.HARError, RedactionError, FixtureError) as exc:
         fail(str(exc), EXIT_FAULT)
     except ValueError as exc:  # an unknown --kind
         fail(str(exc))
     console = _console()
-    for fixture in written:
+    for fixture in imported.written:
         console.print(f"{fixture.name}: {differ.outcome(fixture.decode())}", markup=False)
-    console.print(f"{len(written)} fixtures written to {directory}", markup=False)
+    summary = f"{len(imported.written)} fixtures written to {directory}"
+    if imported.skipped:
+        summary += f"; {len(imported.skipped)} skipped (already there)"
+    console.print(summary, markup=False)
