@@ -5,7 +5,8 @@ With no arguments it serves the embedded emulator on a free loopback port and ru
 everything there. ``--base-url`` (or a profile's, ``--env NAME``) runs against another
 server: a flickrwire emulator with its admin API gets the full run; any other server runs
 what needs neither seeded state nor fault injection, and writes only with ``--group-id``
-and ``--allow-writes``. Exit codes: 0 all passed, 1 a failure or disagreement, 2 usage.
+and ``--allow-writes``. Exit codes: 0 all passed, 1 a failure or disagreement, 2 usage or
+a server that cannot be reached.
 """
 
 from __future__ import annotations
@@ -73,6 +74,28 @@ def resolve(
     return server, found.credentials
 
 
+def unreachable_reason(exc: httpx.HTTPError) -> str:
+    """Why a server could not be reached, as the OS says it (``connection refused``)
+    when the exception chain holds an OS error, else httpx's own words."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror[:1].lower() + seen.strerror[1:]
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer in time ({type(exc).__name__})"
+    return str(exc) or type(exc).__name__
+
+
+def preflight(server: str, http: httpx.Client) -> None:
+    """Stop at once, in one line, when ``server`` does not answer at all: every cell
+    would otherwise fail alike with a network fault. Any HTTP answer will do."""
+    try:
+        http.get(server, follow_redirects=False).close()
+    except httpx.HTTPError as exc:
+        fail(f"cannot reach {server}: {unreachable_reason(exc)}")
+
+
 def open_target(
     server: str | None,
     credentials: Credentials | None,
@@ -92,6 +115,7 @@ def open_target(
         check_base_url(server)
     except InsecureURLError as exc:
         fail(f"--base-url: {exc}")
+    preflight(server, http)
     admin = probe_admin(server, http)
     if admin is not None:
         return AdminTarget(server, http, admin)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from lxml import etree, html as lxml_html
 
 from flickrwire import Client, Credentials
 from flickrwire.conformance import scenarios
+from flickrwire.conformance.command import unreachable_reason
 from flickrwire.conformance.runner import BAILED
 from flickrwire.conformance.targets import REASONS
 from flickrwire.emulator import DEFAULT_SEED
@@ -386,3 +388,30 @@ def test_list_names_scenarios_and_requirements() -> None:
     assert result.exit_code == 0
     assert "injected-105-retried" in result.output and "leave-ok " not in result.output
     assert "emulator faults writes" in result.output
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then let go)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_server_that_is_not_running_is_said_once_and_stops(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/services/"
+    report_path = tmp_path / "r.json"
+    result = run_cli("--base-url", url, "--json", str(report_path), env=bob_env())
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"Error: cannot reach {url}: connection refused"]
+    assert not report_path.exists()
+
+
+def test_the_reason_comes_from_the_os_error_under_httpx() -> None:
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except OSError as low:
+        exc = httpx.ConnectError("[Errno 111] Connection refused")
+        exc.__cause__ = low
+    assert unreachable_reason(exc) == "connection refused"
+    assert unreachable_reason(httpx.ReadTimeout("")) == "no answer in time (ReadTimeout)"
