@@ -287,6 +287,8 @@ def conformance(
     server, credentials = resolve(base_url, env, credentials_file)
     with httpx.Client(timeout=timeout) as http:
         target = open_target(server, credentials, http, group_id, allow_writes)
+        if target.state_note:
+            console.print(Text(target.state_note), soft_wrap=True)
         try:
             with Runner(target, record=record, timeout=timeout) as runner:
                 result = run_with_progress(runner, scenarios, pairs, bail)

@@ -415,3 +415,37 @@ def test_the_reason_comes_from_the_os_error_under_httpx() -> None:
         exc.__cause__ = low
     assert unreachable_reason(exc) == "connection refused"
     assert unreachable_reason(httpx.ReadTimeout("")) == "no answer in time (ReadTimeout)"
+
+
+def test_admin_emulator_starts_each_scenario_from_its_start_state_after_an_earlier_leave(
+    admin_server: tuple[Any, Any], tmp_path: Path
+) -> None:
+    server, emulator = admin_server
+    store = emulator.state.emulator.store
+    store.leave(BOB, GROUP)  # someone used the server before the run
+    before = store.dump()
+    assert before != DEFAULT_SEED
+    report_path = tmp_path / "r.json"
+    result = run_cli("--base-url", server.base_url, "--json", str(report_path))
+    assert result.exit_code == 0, result.output
+    counts = load_json(report_path)["summary"]
+    assert counts["failed"] == counts["error"] == 0 and counts["passed"] > 100
+    assert result.output.splitlines()[0] == (
+        f"{server.base_url}: the emulator's state is reset to its start seed for each "
+        "scenario, and put back as it was after the run"
+    )
+    assert store.dump() == before  # the user's state is back
+
+
+def test_a_server_that_cannot_be_reset_is_said_once_at_the_top(
+    plain_server: tuple[Any, Any],
+) -> None:
+    server = plain_server[0]
+    result = run_cli("--base-url", server.base_url, "--scenarios", "test-login", env=bob_env())
+    assert result.exit_code == 0, result.output
+    note = (
+        f"{server.base_url}: no admin API, so its state cannot be reset: scenarios run on "
+        "its current state, and those needing a known state are skipped"
+    )
+    assert result.output.splitlines()[0] == note
+    assert result.output.count("cannot be reset") == 1
