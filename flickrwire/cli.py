@@ -26,6 +26,7 @@ from .commands.auth import auth
 from .commands.call import call
 from .commands.record import diff, har_export, har_import, record
 from .commands.serve import serve
+from .commands.tables import Column, fitted
 from .conformance.command import conformance
 from .recording import replay as store
 from .recording.diff import natural, outcome
@@ -141,27 +142,29 @@ def build_matrix(
     return pairs, {row: matrix[row] for row in sorted(matrix, key=natural)}
 
 
-def _render(pairs: list[str], matrix: Matrix) -> Table:
-    table = Table(title="fixture replay: outcome per transport/codec")
-    table.add_column("case", overflow="fold")
-    table.add_column("kind", style="dim")
-    for pair in pairs:
-        table.add_column(pair, justify="center", no_wrap=True)
+def _outcomes(found: list[Cell]) -> Text:
+    if not found:
+        return Text("·", style="dim")
+    text = Text()
+    for index, cell in enumerate(found):
+        style = "green" if cell.passed else "bold red"
+        text.append((" " if index else "") + cell.outcome, style=style)
+    return text
+
+
+def _render(pairs: list[str], matrix: Matrix, console: Console) -> Table:
+    """The matrix: the case name in full (broken after a separator when the width is
+    short), the kinds cut to ten cells, a narrow column per pair ("rest" over "json")."""
+    case = Column("case", name=True)
+    kind = Column("kind", style="dim", max_width=10)
+    columns = {pair: Column(pair.replace("/", "\n"), justify="center") for pair in pairs}
     for row, cells in matrix.items():
-        kinds = sorted({c.kind for found in cells.values() for c in found})
-        shown = [Text(row), Text(",".join(kinds))]
-        for pair in pairs:
-            found = cells.get(pair, [])
-            if not found:
-                shown.append(Text("·", style="dim"))
-                continue
-            text = Text()
-            for index, cell in enumerate(found):
-                style = "green" if cell.passed else "bold red"
-                text.append((" " if index else "") + cell.outcome, style=style)
-            shown.append(text)
-        table.add_row(*shown)
-    return table
+        case.cells.append(row)
+        kind.cells.append(",".join(sorted({c.kind for found in cells.values() for c in found})))
+        for pair, column in columns.items():
+            column.cells.append(_outcomes(cells.get(pair, [])))
+    title = "fixture replay: outcome per transport/codec"
+    return fitted(title, [case, kind, *columns.values()], console)
 
 
 def _as_json(pairs: list[str], matrix: Matrix, passed: int, failed: int) -> dict[str, Any]:
@@ -202,7 +205,7 @@ def replay_command(
         console.print(f"no fixtures found in {directory}", markup=False, highlight=False)
         raise typer.Exit(1)
     pairs, matrix = build_matrix(paths, directory, mode)
-    console.print(_render(pairs, matrix))
+    console.print(_render(pairs, matrix, console))
     cells = [c for row in matrix.values() for found in row.values() for c in found]
     for cell in cells:
         if not cell.passed:

@@ -41,6 +41,7 @@ from . import (
     fail,
     find_credentials,
 )
+from .tables import Column, fitted
 
 #: The emulator's address when it runs in-process (``--emulator``); any loopback URL works.
 EMULATOR_URL = "http://127.0.0.1/services/"
@@ -208,9 +209,10 @@ def record(
     except ValueError as exc:  # an unknown kind, or a fixture in OUT that cannot be read
         fail(str(exc))
     base = _emulator_transport() if emulator else _runtime(ctx).base_transport()
+    console = _console()
     table = _run(planned, cassette, base, credentials, url, signing, timeout)
-    _console().print(table)
-    _console().print(f"{len(cassette.recorded)} recorded, {len(cassette.replayed)} replayed")
+    console.print(table.table(console))
+    console.print(f"{len(cassette.recorded)} recorded, {len(cassette.replayed)} replayed")
 
 
 def _runtime(ctx: typer.Context) -> RecordRuntime:
@@ -225,6 +227,21 @@ def _emulator_transport() -> httpx.BaseTransport:
     return EmulatorTransport(create_app())
 
 
+@dataclass
+class Recorded:
+    """The rows of the ``record`` table, laid out for the console once complete."""
+
+    title: str
+    columns: list[Column]
+
+    def add_row(self, *cells: str) -> None:
+        for column, cell in zip(self.columns, cells, strict=True):
+            column.cells.append(cell)
+
+    def table(self, console: Console) -> Table:
+        return fitted(self.title, self.columns, console)
+
+
 def _run(
     planned: list[Planned],
     cassette: Cassette,
@@ -233,10 +250,14 @@ def _run(
     url: str,
     signing: str,
     timeout: float | None,
-) -> Table:
-    table = Table(title=f"record ({cassette.mode}) into {cassette.directory}")
-    for column in ("call", "pair", "outcome", "fixture"):
-        table.add_column(column, overflow="fold")
+) -> Recorded:
+    columns = [
+        Column("call", name=True),
+        Column("pair"),
+        Column("outcome"),
+        Column("fixture", name=True),
+    ]
+    table = Recorded(f"record ({cassette.mode}) into {cassette.directory}", columns)
     recorder = RecordingTransport(base, cassette)
     with httpx.Client(transport=recorder, timeout=timeout or 30.0) as http:
         for item in planned:
@@ -256,7 +277,7 @@ def _run(
                     fail(f"refused to write a fixture: {exc}", EXIT_FAULT)
                 fail(str(exc))
             except UnmatchedRequestError as exc:
-                _console().print(table)
+                _console().print(table.table(_console()))
                 fail(str(exc), EXIT_FAULT)
             done = _what_happened(cassette, before)
             args = ", ".join(f"{k}={v}" for k, v in item.call.params.items())
@@ -320,15 +341,10 @@ def diff(
         fail("give two folders, or one folder with --across")
     other = a if b is None else b
     result = differ.compare(_load(a), _load(other), across=across, strict=strict)
-    table = Table(title=f"diff {a} {other}" + (f" across {across}" if across else ""))
-    for column in ("call", "pair", "#", "A", "B", "status", "differs in"):
-        table.add_column(column, overflow="fold")
-    for row in result.rows:
-        status = Text(row.status, style=STATUS_STYLE[row.status])
-        cells = (_side(row.a), _side(row.b), status, ", ".join(row.fields))
-        table.add_row(row.call, row.pair, str(row.occurrence), *cells)
     console = _console()
-    console.print(table)
+    console.print(
+        _diff_table(result, f"diff {a} {other}" + (f" across {across}" if across else ""), console)
+    )
     console.print(", ".join(f"{n} {status}" for status, n in result.counts().items()))
     if json_file is not None:
         secrets = _env_secrets()
@@ -337,6 +353,23 @@ def diff(
         check_clean(text, secrets, "the diff report")
         json_file.write_text(text + "\n", encoding="utf-8")
     raise typer.Exit(EXIT_FAULT if result.differs else 0)
+
+
+def _diff_table(result: differ.Diff, title: str, console: Console) -> Table:
+    """One row per call x pair x occurrence: the call in full, the sides and status
+    beside it, the differing fields last."""
+    call, differs = Column("call", name=True), Column("differs in", floor=10)
+    pair, number, status = Column("pair"), Column("#", justify="right"), Column("status")
+    side_a, side_b = Column("A", floor=9), Column("B", floor=9)
+    for row in result.rows:
+        call.cells.append(row.call)
+        pair.cells.append(row.pair)
+        number.cells.append(str(row.occurrence))
+        side_a.cells.append(_side(row.a))
+        side_b.cells.append(_side(row.b))
+        status.cells.append(Text(row.status, style=STATUS_STYLE[row.status]))
+        differs.cells.append(", ".join(row.fields))
+    return fitted(title, [call, pair, number, side_a, side_b, status, differs], console)
 
 
 def _env_secrets() -> list[str]:
