@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,7 @@ from .auth import Credentials, Signer, SigningMode, new_nonce, now
 from .call import Call
 from .codecs import CODECS
 from .decoding import MAX_BODY_BYTES
-from .result import Fault, Result, failure
+from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
@@ -160,8 +161,8 @@ class _Base:
         base_url: str = DEFAULT_BASE_URL,
         signing: SigningMode = "auto",
         max_body: int = MAX_BODY_BYTES,
-        nonce: Any = new_nonce,
-        clock: Any = now,
+        nonce: Callable[[], str] = new_nonce,
+        clock: Callable[[], int] = now,
         retry: RetryPolicy | None = None,
     ) -> None:
         if codec not in CODECS:
@@ -213,7 +214,19 @@ class _Base:
 
 
 class Client(_Base):
-    """A synchronous Flickr client: ``Client(transport="soap", codec="json", ...)``."""
+    """A synchronous Flickr client: ``Client(transport="soap", codec="json", ...)``.
+
+    ``transport``: ``"rest"``, ``"xmlrpc"``, ``"soap"`` or a plugin's name; ``codec``:
+    ``"json"`` or ``"xml"``; ``credentials``: a :class:`Credentials`, or None for unsigned
+    calls. Keyword options: ``http_client`` (an injected ``httpx.Client``; without one the
+    client makes its own with ``timeout`` and closes it), ``base_url`` (HTTPS, or HTTP on
+    loopback only), ``signing`` (``"auto"``, ``"oauth"``, ``"legacy"``, ``"key"``,
+    ``"none"``), ``max_body`` (the most bytes of a body read), ``nonce`` and ``clock``
+    (for repeatable signatures), ``retry`` (a :class:`RetryPolicy`; None, the default,
+    never retries). To hear of each retry, give the policy a hook,
+    ``RetryPolicy(on_retry=...)``: ``on_retry`` is not a client option. An unknown option
+    is a ``TypeError``.
+    """
 
     def __init__(
         self,
@@ -223,15 +236,30 @@ class Client(_Base):
         *,
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        **options: Any,
+        base_url: str = DEFAULT_BASE_URL,
+        signing: SigningMode = "auto",
+        max_body: int = MAX_BODY_BYTES,
+        nonce: Callable[[], str] = new_nonce,
+        clock: Callable[[], int] = now,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(transport, codec, credentials, **options)
+        super().__init__(
+            transport,
+            codec,
+            credentials,
+            base_url=base_url,
+            signing=signing,
+            max_body=max_body,
+            nonce=nonce,
+            clock=clock,
+            retry=retry,
+        )
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
 
-    def call(self, method: str, **params: Any) -> Result:
+    def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
-        return self.send(Call.build(method, params))
+        return typed(self.send(Call.build(method, params)))
 
     def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""
@@ -283,7 +311,11 @@ class Client(_Base):
 
 
 class AsyncClient(_Base):
-    """The asynchronous twin of :class:`Client`: the same calls, awaited."""
+    """The asynchronous twin of :class:`Client`: the same calls, awaited.
+
+    The options are :class:`Client`'s, with an ``httpx.AsyncClient`` as ``http_client``;
+    ``on_retry`` belongs to the :class:`RetryPolicy` given as ``retry``.
+    """
 
     def __init__(
         self,
@@ -293,14 +325,30 @@ class AsyncClient(_Base):
         *,
         http_client: httpx.AsyncClient | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        **options: Any,
+        base_url: str = DEFAULT_BASE_URL,
+        signing: SigningMode = "auto",
+        max_body: int = MAX_BODY_BYTES,
+        nonce: Callable[[], str] = new_nonce,
+        clock: Callable[[], int] = now,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(transport, codec, credentials, **options)
+        super().__init__(
+            transport,
+            codec,
+            credentials,
+            base_url=base_url,
+            signing=signing,
+            max_body=max_body,
+            nonce=nonce,
+            clock=clock,
+            retry=retry,
+        )
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
 
-    async def call(self, method: str, **params: Any) -> Result:
-        return await self.send(Call.build(method, params))
+    async def call(self, method: str, **params: Any) -> TypedResult:
+        """Call ``method`` with ``params`` (checked against the catalogue)."""
+        return typed(await self.send(Call.build(method, params)))
 
     async def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""

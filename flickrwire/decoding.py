@@ -18,7 +18,7 @@ from lxml import etree
 
 from . import errors, xmlsafe
 from .codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
-from .result import Fault, Result, failure, success
+from .result import Fault, TypedResult, failure, success
 
 #: Default limit on a response body (bytes); larger bodies become a decode fault.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -79,10 +79,10 @@ def decode(
     headers: Mapping[str, str] | None = None,
     method: str = "",
     max_bytes: int = MAX_BODY_BYTES,
-) -> Result:
+) -> TypedResult:
     """Decode one HTTP answer. ``transport`` and ``codec`` say what was asked."""
 
-    def done(outcome: Outcome) -> Result:
+    def done(outcome: Outcome) -> TypedResult:
         payload, fault = outcome
         if fault is None:
             return success(
