@@ -20,10 +20,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from . import __version__
 from .auth import Credentials, signing_mode
 from .client import Client
 from .commands.auth import auth
 from .commands.call import call
+from .commands.helptext import ReadableCommand, ReadableGroup, epilog
 from .commands.record import diff, har_export, har_import, record
 from .commands.serve import serve
 from .commands.tables import Column, fitted
@@ -37,28 +39,50 @@ app = typer.Typer(
     help="Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result.",
     no_args_is_help=True,
     add_completion=False,
+    cls=ReadableGroup,
 )
 
 #: The six transport x codec pairs, in matrix order; plugin pairs are appended.
 PAIRS = tuple(f"{t}/{c}" for t in ("rest", "xmlrpc", "soap") for c in ("json", "xml"))
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"flickrwire {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result."""
 
 
-app.command("conformance")(conformance)
-app.command("serve")(serve)
-app.command("call")(call)
-app.command("auth")(auth)
-app.command("record")(record)
-app.command("diff")(diff)
+def _command(name: str) -> dict[str, Any]:
+    """What every command is registered with: readable value names, an example."""
+    return {"cls": ReadableCommand, "epilog": epilog(name)}
+
+
+app.command("conformance", **_command("conformance"))(conformance)
+app.command("serve", **_command("serve"))(serve)
+app.command("call", **_command("call"))(call)
+app.command("auth", **_command("auth"))(auth)
+app.command("record", **_command("record"))(record)
+app.command("diff", **_command("diff"))(diff)
 har_app = typer.Typer(
-    name="har", help="Convert between fixtures and HAR 1.2 files.", no_args_is_help=True
+    name="har",
+    help="Convert between fixtures and HAR 1.2 files.",
+    no_args_is_help=True,
+    cls=ReadableGroup,
 )
-har_app.command("export")(har_export)
-har_app.command("import")(har_import)
+har_app.command("export", **_command("har export"))(har_export)
+har_app.command("import", **_command("har import"))(har_import)
 app.add_typer(har_app, name="har")
 
 #: Stand-in credentials for ``replay --mode client``: stored requests are redacted, and
@@ -175,7 +199,7 @@ def _as_json(pairs: list[str], matrix: Matrix, passed: int, failed: int) -> dict
     return {"pairs": pairs, "rows": rows, "passed": passed, "failed": failed}
 
 
-@app.command("replay")
+@app.command("replay", **_command("replay"))
 def replay_command(
     directory: Annotated[
         Path, typer.Argument(help="Folder of fixture files (searched recursively).")
