@@ -85,6 +85,7 @@ def test_replay_writes_the_matrix_as_json(tmp_path: Path) -> None:
     target = tmp_path / "matrix.json"
     result = runner.invoke(app, ["replay", str(FIXTURE_DIR), "--json", str(target)], env=ENV)
     assert result.exit_code == 0, result.output
+    assert f"JSON report written to {target}" in result.output.splitlines()
     report = json.loads(target.read_text(encoding="utf-8"))
     assert report["pairs"] == list(PAIRS)
     assert (report["passed"], report["failed"]) == (len(list(FIXTURE_DIR.rglob("*.json"))), 0)

@@ -220,6 +220,7 @@ def test_diff_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     args = ["diff", str(tmp_path / "a"), "--across", "codec", "--json", str(target)]
     result = runner.invoke(app, args, env=ENV)
     assert result.exit_code == 0, result.output
+    assert f"JSON report written to {target}" in result.output.splitlines()
     report = json.loads(target.read_text(encoding="utf-8"))
     assert report["format"] == "flickrwire-diff/1"
     assert (report["across"], report["strict"]) == ("codec", False)

@@ -352,6 +352,7 @@ def diff(
         text = scrub(text, secrets)
         check_clean(text, secrets, "the diff report")
         json_file.write_text(text + "\n", encoding="utf-8")
+        console.print(f"JSON report written to {json_file}", markup=False)
     raise typer.Exit(EXIT_FAULT if result.differs else 0)
 
 

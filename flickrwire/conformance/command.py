@@ -296,5 +296,7 @@ def conformance(
             target.close()
     console.print(matrix(result))
     explain(console, result)
-    reports.write(result, json_file=json_file, junit_file=junit_file, html_file=html_file)
+    written = reports.write(result, json_file=json_file, junit_file=junit_file, html_file=html_file)
+    for kind, path in written:
+        console.print(Text(f"{kind} report written to {path}"), soft_wrap=True)
     raise typer.Exit(0 if result.ok else 1)

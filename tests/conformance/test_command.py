@@ -73,6 +73,16 @@ def test_default_run_observes_retries_through_the_policy(full_run: tuple[Any, Pa
         assert (once["retries"], once["requests"], once["label"]) == (0, 1, "E201")
 
 
+def test_each_report_written_is_said_once(full_run: tuple[Any, Path]) -> None:
+    result, out = full_run
+    said = [line for line in result.output.splitlines() if "report written to" in line]
+    assert said == [
+        f"JSON report written to {out / 'r.json'}",
+        f"JUnit report written to {out / 'r.xml'}",
+        f"HTML report written to {out / 'r.html'}",
+    ]
+
+
 def test_default_run_reports_hold_every_cell(full_run: tuple[Any, Path]) -> None:
     report = load_json(full_run[1] / "r.json")
     expected = sorted(cells(report))
