@@ -20,6 +20,7 @@ from .auth import Credentials, Signer, SigningMode, new_nonce, now
 from .call import Call
 from .codecs import CODECS
 from .decoding import MAX_BODY_BYTES
+from .printable import printable
 from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
 
@@ -58,13 +59,14 @@ def _is_loopback(host: str) -> bool:
 
 def network_fault(exc: httpx.HTTPError) -> Fault:
     """Translate an httpx failure at the seam; the exception is kept for chaining."""
+    said = printable(str(exc))  # h11 quotes a garbage status line as bytearray(b'...')
     if isinstance(exc, httpx.TimeoutException):
         return Fault(None, f"timed out ({type(exc).__name__})", "network", True, exc)
     if isinstance(exc, httpx.ConnectError):
-        return Fault(None, f"could not connect: {exc}", "network", True, exc)
+        return Fault(None, f"could not connect: {said}", "network", True, exc)
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
-        return Fault(None, f"connection broken: {exc}", "network", True, exc)
-    return Fault(None, f"{type(exc).__name__}: {exc}", "network", False, exc)
+        return Fault(None, f"connection broken: {said}", "network", True, exc)
+    return Fault(None, f"{type(exc).__name__}: {said}", "network", False, exc)
 
 
 #: Headers about how a body travelled, wrong once the body has been read and decoded.
@@ -106,7 +108,7 @@ def _reading(response: httpx.Response, max_body: int) -> str:
 
 def undecodable(exc: httpx.DecodingError) -> Fault:
     """A response arrived but its body could not be decompressed."""
-    return Fault(None, f"body could not be decoded: {exc}", "decode", False, exc)
+    return Fault(None, f"body could not be decoded: {printable(str(exc))}", "decode", False, exc)
 
 
 class _Limit:

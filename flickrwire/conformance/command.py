@@ -28,6 +28,7 @@ from ..auth import Credentials
 from ..auth.credfile import DEFAULT_PROFILE, ConfigError
 from ..client import DEFAULT_BASE_URL, InsecureURLError, check_base_url
 from ..commands import fail, find_credentials
+from ..printable import printable
 from . import reports
 from .model import CODECS, TRANSPORTS, Scenario, ScenarioError
 from .results import Cell, Pair, RunResult
@@ -151,7 +152,7 @@ def explain(console: Console, result: RunResult) -> None:
         if cell.status in ("failed", "error"):
             problems = cell.failures or [cell.reason or cell.status]
             for problem in problems:
-                line = f"{cell.status.upper()} {cell.scenario} {cell.pair}: {problem}"
+                line = f"{cell.status.upper()} {cell.scenario} {cell.pair}: {printable(problem)}"
                 console.print(Text(line, style=STYLES[cell.status]))
     reasons = Counter((c.scenario, c.reason or "") for c in result.cells if c.status == "skipped")
     for (scenario, reason), count in reasons.items():
