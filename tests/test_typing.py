@@ -36,6 +36,16 @@ def test_a_misspelt_client_option_fails_mypy_strict() -> None:
 
 
 @pytest.mark.parametrize("client", [fw.Client, fw.AsyncClient])
-def test_a_misspelt_client_option_is_a_type_error_at_run_time(client: type[fw.Client]) -> None:
-    with pytest.raises(TypeError, match="base_ur"):
-        client(base_ur="https://api.flickr.com/services/")  # type: ignore[call-arg]
+@pytest.mark.parametrize("option", ["base_ur", "on_retry"])
+def test_an_unknown_client_option_is_a_type_error_at_run_time(
+    client: type[fw.Client], option: str
+) -> None:
+    # on_retry is the RetryPolicy's hook: Client(retry=RetryPolicy(on_retry=...)).
+    with pytest.raises(TypeError, match=option):
+        client(**{option: "https://api.flickr.com/services/"})
+
+
+def test_the_docstrings_put_on_retry_on_the_policy() -> None:
+    assert "RetryPolicy(on_retry=" in (fw.Client.__doc__ or "")
+    assert "not of the client" in (fw.RetryPolicy.__doc__ or "")
+    assert "raise_for_fault()" in (fw.Fault.__doc__ or "") and "cause" in (fw.Fault.__doc__ or "")
