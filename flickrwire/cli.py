@@ -25,8 +25,9 @@ from .auth import Credentials, signing_mode
 from .client import Client
 from .commands.auth import auth
 from .commands.call import call
+from .commands.diff import diff
 from .commands.helptext import ReadableCommand, ReadableGroup, epilog
-from .commands.record import diff, har_export, har_import, record
+from .commands.record import har_export, har_import, record
 from .commands.serve import serve
 from .commands.tables import Column, fitted
 from .conformance.command import conformance

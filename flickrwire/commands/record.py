@@ -1,5 +1,5 @@
-"""``flickrwire record``, ``diff`` and ``har export|import``: plain typer functions that
-``flickrwire.cli`` registers.
+"""``flickrwire record`` and ``har export|import``: plain typer functions that
+``flickrwire.cli`` registers (``diff`` lives in :mod:`flickrwire.commands.diff`).
 
 ``record`` sends calls through a :class:`~flickrwire.record.RecordingTransport` in a record
 mode and prints what was recorded or replayed; ``diff`` compares two fixture sets and exits
@@ -20,7 +20,6 @@ import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from .. import transports
 from ..auth import Credentials, signing_mode
@@ -31,7 +30,7 @@ from ..codecs import CODECS
 from ..recording import diff as differ, har
 from ..recording.diff import CallIdentity, call_params, identity
 from ..recording.record import MODES, Cassette, RecordingTransport
-from ..recording.redact import RedactionError, check_clean, scrub
+from ..recording.redact import RedactionError
 from ..recording.replay import FixtureError, UnmatchedRequestError, load_dir
 from . import (
     EXIT_FAULT,
@@ -294,10 +293,10 @@ def _what_happened(cassette: Cassette, before: tuple[int, int]) -> str:
     return ""
 
 
-# -- diff --------------------------------------------------------------------------------
+# -- shared with diff and har ---------------------------------------------------------
 
 
-def _load(directory: Path) -> list[Any]:
+def load_fixtures(directory: Path) -> list[Any]:
     if not directory.is_dir():
         fail(f"not a folder: {directory}")
     try:
@@ -309,71 +308,7 @@ def _load(directory: Path) -> list[Any]:
     return fixtures
 
 
-def _side(sides: tuple[differ.Side, ...]) -> Text:
-    text = Text()
-    for index, side in enumerate(sides):
-        text.append(("\n" if index else "") + f"{side.outcome} {side.pair}")
-    return text if sides else Text("·", style="dim")
-
-
-STATUS_STYLE = {"same": "green", "changed": "bold red", "only_a": "yellow", "only_b": "yellow"}
-
-
-def diff(
-    a: Annotated[Path, typer.Argument(help="First fixture folder.")],
-    b: Annotated[
-        Path | None, typer.Argument(help="Second fixture folder (default: A, with --across).")
-    ] = None,
-    across: Annotated[
-        str | None, typer.Option("--across", help="Compare across: transport or codec.")
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Also compare messages and HTTP status.")
-    ] = False,
-    json_file: Annotated[
-        Path | None, typer.Option("--json", help="Also write the diff as JSON to this file.")
-    ] = None,
-) -> None:
-    """Compare two fixture sets by normalised result; exit 1 when they differ."""
-    if across is not None and across not in differ.ACROSS:
-        fail(f"--across takes one of {', '.join(differ.ACROSS)}")
-    if b is None and across is None:
-        fail("give two folders, or one folder with --across")
-    other = a if b is None else b
-    result = differ.compare(_load(a), _load(other), across=across, strict=strict)
-    console = _console()
-    console.print(
-        _diff_table(result, f"diff {a} {other}" + (f" across {across}" if across else ""), console)
-    )
-    console.print(", ".join(f"{n} {status}" for status, n in result.counts().items()))
-    if json_file is not None:
-        secrets = _env_secrets()
-        text = json.dumps(result.to_json(str(a), str(other)), indent=2, ensure_ascii=False)
-        text = scrub(text, secrets)
-        check_clean(text, secrets, "the diff report")
-        json_file.write_text(text + "\n", encoding="utf-8")
-        console.print(f"JSON report written to {json_file}", markup=False)
-    raise typer.Exit(EXIT_FAULT if result.differs else 0)
-
-
-def _diff_table(result: differ.Diff, title: str, console: Console) -> Table:
-    """One row per call x pair x occurrence: the call in full, the sides and status
-    beside it, the differing fields last."""
-    call, differs = Column("call", name=True), Column("differs in", floor=10)
-    pair, number, status = Column("pair"), Column("#", justify="right"), Column("status")
-    side_a, side_b = Column("A", floor=9), Column("B", floor=9)
-    for row in result.rows:
-        call.cells.append(row.call)
-        pair.cells.append(row.pair)
-        number.cells.append(str(row.occurrence))
-        side_a.cells.append(_side(row.a))
-        side_b.cells.append(_side(row.b))
-        status.cells.append(Text(row.status, style=STATUS_STYLE[row.status]))
-        differs.cells.append(", ".join(row.fields))
-    return fitted(title, [call, pair, number, side_a, side_b, status, differs], console)
-
-
-def _env_secrets() -> list[str]:
+def env_secrets() -> list[str]:
     names = (
         "FLICKR_API_KEY",
         "FLICKR_API_SECRET",
@@ -394,9 +329,9 @@ def har_export(
     """Write a fixture folder as one HAR 1.2 file (browser devtools, mitmproxy)."""
     if file.exists() and not force:
         fail(f"{file} exists; give --force to overwrite it")
-    _load(directory)
+    load_fixtures(directory)
     try:
-        count = har.export_file(directory, file, secrets=_env_secrets(), overwrite=force)
+        count = har.export_file(directory, file, secrets=env_secrets(), overwrite=force)
     except RedactionError as exc:
         fail(f"refused to write {file}: {exc}", EXIT_FAULT)
     except FileExistsError:  # created by someone else meanwhile
@@ -414,7 +349,7 @@ def har_import(
     """Turn the Flickr API entries of a HAR file into redacted fixtures; exchanges that
     the folder already holds are skipped."""
     try:
-        imported = har.import_into(file, directory, kind=kind, secrets=_env_secrets())
+        imported = har.import_into(file, directory, kind=kind, secrets=env_secrets())
     except (har.HARError, RedactionError, FixtureError) as exc:
         fail(str(exc), EXIT_FAULT)
     except ValueError as exc:  # an unknown --kind
