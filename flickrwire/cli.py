@@ -240,7 +240,7 @@ def replay_command(
     if json_file is not None:
         report = _as_json(pairs, matrix, passed, failed)
         json_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        console.print(f"JSON report written to {json_file}", markup=False, highlight=False)
+        console.print(f"JSON report written to {json_file}", markup=False, soft_wrap=True)
     console.print(f"{passed} passed, {failed} failed", markup=False, highlight=False)
     raise typer.Exit(1 if failed else 0)
 
