@@ -9,6 +9,18 @@ def show(result: fw.Result) -> str:
     return result.method
 
 
+def readme(api_key: str, api_secret: str, oauth_token: str, oauth_token_secret: str) -> None:
+    creds = fw.Credentials(api_key, api_secret, oauth_token, oauth_token_secret)
+    with fw.Client(transport="soap", codec="json", credentials=creds) as client:
+        result = client.groups.leave(group_id="12345@N01", delete_photos=True)
+
+    if result.ok:
+        print("left")
+    else:
+        print(result.fault.code, result.fault.message, result.fault.origin, result.fault.retryable)
+    result.raise_for_fault()
+
+
 def leave(creds: fw.Credentials) -> None:
     with fw.Client(transport="soap", codec="json", credentials=creds) as client:
         result = client.call("flickr.groups.leave", group_id="12345@N01")
