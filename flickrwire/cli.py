@@ -20,12 +20,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from . import __version__
 from .auth import Credentials, signing_mode
 from .client import Client
 from .commands.auth import auth
 from .commands.call import call
-from .commands.record import diff, har_export, har_import, record
+from .commands.diff import diff
+from .commands.helptext import ReadableCommand, ReadableGroup, epilog
+from .commands.record import har_export, har_import, record
 from .commands.serve import serve
+from .commands.tables import Column, fitted
 from .conformance.command import conformance
 from .recording import replay as store
 from .recording.diff import natural, outcome
@@ -36,28 +40,50 @@ app = typer.Typer(
     help="Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result.",
     no_args_is_help=True,
     add_completion=False,
+    cls=ReadableGroup,
 )
 
 #: The six transport x codec pairs, in matrix order; plugin pairs are appended.
 PAIRS = tuple(f"{t}/{c}" for t in ("rest", "xmlrpc", "soap") for c in ("json", "xml"))
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"flickrwire {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Flickr API calls over REST, XML-RPC and SOAP, decoded into one Result."""
 
 
-app.command("conformance")(conformance)
-app.command("serve")(serve)
-app.command("call")(call)
-app.command("auth")(auth)
-app.command("record")(record)
-app.command("diff")(diff)
+def _command(name: str) -> dict[str, Any]:
+    """What every command is registered with: readable value names, an example."""
+    return {"cls": ReadableCommand, "epilog": epilog(name)}
+
+
+app.command("conformance", **_command("conformance"))(conformance)
+app.command("serve", **_command("serve"))(serve)
+app.command("call", **_command("call"))(call)
+app.command("auth", **_command("auth"))(auth)
+app.command("record", **_command("record"))(record)
+app.command("diff", **_command("diff"))(diff)
 har_app = typer.Typer(
-    name="har", help="Convert between fixtures and HAR 1.2 files.", no_args_is_help=True
+    name="har",
+    help="Convert between fixtures and HAR 1.2 files.",
+    no_args_is_help=True,
+    cls=ReadableGroup,
 )
-har_app.command("export")(har_export)
-har_app.command("import")(har_import)
+har_app.command("export", **_command("har export"))(har_export)
+har_app.command("import", **_command("har import"))(har_import)
 app.add_typer(har_app, name="har")
 
 #: Stand-in credentials for ``replay --mode client``: stored requests are redacted, and
@@ -141,27 +167,29 @@ def build_matrix(
     return pairs, {row: matrix[row] for row in sorted(matrix, key=natural)}
 
 
-def _render(pairs: list[str], matrix: Matrix) -> Table:
-    table = Table(title="fixture replay: outcome per transport/codec")
-    table.add_column("case", overflow="fold")
-    table.add_column("kind", style="dim")
-    for pair in pairs:
-        table.add_column(pair, justify="center", no_wrap=True)
+def _outcomes(found: list[Cell]) -> Text:
+    if not found:
+        return Text("·", style="dim")
+    text = Text()
+    for index, cell in enumerate(found):
+        style = "green" if cell.passed else "bold red"
+        text.append((" " if index else "") + cell.outcome, style=style)
+    return text
+
+
+def _render(pairs: list[str], matrix: Matrix, console: Console) -> Table:
+    """The matrix: the case name in full (broken after a separator when the width is
+    short), the kinds cut to ten cells, a narrow column per pair ("rest" over "json")."""
+    case = Column("case", name=True)
+    kind = Column("kind", style="dim", max_width=10)
+    columns = {pair: Column(pair.replace("/", "\n"), justify="center") for pair in pairs}
     for row, cells in matrix.items():
-        kinds = sorted({c.kind for found in cells.values() for c in found})
-        shown = [Text(row), Text(",".join(kinds))]
-        for pair in pairs:
-            found = cells.get(pair, [])
-            if not found:
-                shown.append(Text("·", style="dim"))
-                continue
-            text = Text()
-            for index, cell in enumerate(found):
-                style = "green" if cell.passed else "bold red"
-                text.append((" " if index else "") + cell.outcome, style=style)
-            shown.append(text)
-        table.add_row(*shown)
-    return table
+        case.cells.append(row)
+        kind.cells.append(",".join(sorted({c.kind for found in cells.values() for c in found})))
+        for pair, column in columns.items():
+            column.cells.append(_outcomes(cells.get(pair, [])))
+    title = "fixture replay: outcome per transport/codec"
+    return fitted(title, [case, kind, *columns.values()], console)
 
 
 def _as_json(pairs: list[str], matrix: Matrix, passed: int, failed: int) -> dict[str, Any]:
@@ -172,7 +200,7 @@ def _as_json(pairs: list[str], matrix: Matrix, passed: int, failed: int) -> dict
     return {"pairs": pairs, "rows": rows, "passed": passed, "failed": failed}
 
 
-@app.command("replay")
+@app.command("replay", **_command("replay"))
 def replay_command(
     directory: Annotated[
         Path, typer.Argument(help="Folder of fixture files (searched recursively).")
@@ -202,7 +230,7 @@ def replay_command(
         console.print(f"no fixtures found in {directory}", markup=False, highlight=False)
         raise typer.Exit(1)
     pairs, matrix = build_matrix(paths, directory, mode)
-    console.print(_render(pairs, matrix))
+    console.print(_render(pairs, matrix, console))
     cells = [c for row in matrix.values() for found in row.values() for c in found]
     for cell in cells:
         if not cell.passed:
@@ -212,6 +240,7 @@ def replay_command(
     if json_file is not None:
         report = _as_json(pairs, matrix, passed, failed)
         json_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        console.print(f"JSON report written to {json_file}", markup=False, soft_wrap=True)
     console.print(f"{passed} passed, {failed} failed", markup=False, highlight=False)
     raise typer.Exit(1 if failed else 0)
 

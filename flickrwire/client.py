@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +21,8 @@ from .call import Call
 from .codecs import CODECS
 from .decoding import MAX_BODY_BYTES
 from .dotted import AsyncMethods, SyncMethods
-from .result import Fault, Result, failure
+from .printable import printable
+from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
@@ -58,13 +60,14 @@ def _is_loopback(host: str) -> bool:
 
 def network_fault(exc: httpx.HTTPError) -> Fault:
     """Translate an httpx failure at the seam; the exception is kept for chaining."""
+    said = printable(str(exc))  # h11 quotes a garbage status line as bytearray(b'...')
     if isinstance(exc, httpx.TimeoutException):
         return Fault(None, f"timed out ({type(exc).__name__})", "network", True, exc)
     if isinstance(exc, httpx.ConnectError):
-        return Fault(None, f"could not connect: {exc}", "network", True, exc)
+        return Fault(None, f"could not connect: {said}", "network", True, exc)
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
-        return Fault(None, f"connection broken: {exc}", "network", True, exc)
-    return Fault(None, f"{type(exc).__name__}: {exc}", "network", False, exc)
+        return Fault(None, f"connection broken: {said}", "network", True, exc)
+    return Fault(None, f"{type(exc).__name__}: {said}", "network", False, exc)
 
 
 #: Headers about how a body travelled, wrong once the body has been read and decoded.
@@ -106,7 +109,7 @@ def _reading(response: httpx.Response, max_body: int) -> str:
 
 def undecodable(exc: httpx.DecodingError) -> Fault:
     """A response arrived but its body could not be decompressed."""
-    return Fault(None, f"body could not be decoded: {exc}", "decode", False, exc)
+    return Fault(None, f"body could not be decoded: {printable(str(exc))}", "decode", False, exc)
 
 
 class _Limit:
@@ -140,8 +143,8 @@ class _Base:
         base_url: str = DEFAULT_BASE_URL,
         signing: SigningMode = "auto",
         max_body: int = MAX_BODY_BYTES,
-        nonce: Any = new_nonce,
-        clock: Any = now,
+        nonce: Callable[[], str] = new_nonce,
+        clock: Callable[[], int] = now,
         retry: RetryPolicy | None = None,
     ) -> None:
         if codec not in CODECS:
@@ -191,6 +194,17 @@ class Client(_Base, SyncMethods):
     """A synchronous Flickr client: ``Client(transport="soap", codec="json", ...)``.
 
     Every catalogue method is a dotted call: ``client.groups.leave(group_id="...")``.
+
+    ``transport``: ``"rest"``, ``"xmlrpc"``, ``"soap"`` or a plugin's name; ``codec``:
+    ``"json"`` or ``"xml"``; ``credentials``: a :class:`Credentials`, or None for unsigned
+    calls. Keyword options: ``http_client`` (an injected ``httpx.Client``; without one the
+    client makes its own with ``timeout`` and closes it), ``base_url`` (HTTPS, or HTTP on
+    loopback only), ``signing`` (``"auto"``, ``"oauth"``, ``"legacy"``, ``"key"``,
+    ``"none"``), ``max_body`` (the most bytes of a body read), ``nonce`` and ``clock``
+    (for repeatable signatures), ``retry`` (a :class:`RetryPolicy`; None, the default,
+    never retries). To hear of each retry, give the policy a hook,
+    ``RetryPolicy(on_retry=...)``: ``on_retry`` is not a client option. An unknown option
+    is a ``TypeError``.
     """
 
     def __init__(
@@ -201,15 +215,30 @@ class Client(_Base, SyncMethods):
         *,
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        **options: Any,
+        base_url: str = DEFAULT_BASE_URL,
+        signing: SigningMode = "auto",
+        max_body: int = MAX_BODY_BYTES,
+        nonce: Callable[[], str] = new_nonce,
+        clock: Callable[[], int] = now,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(transport, codec, credentials, **options)
+        super().__init__(
+            transport,
+            codec,
+            credentials,
+            base_url=base_url,
+            signing=signing,
+            max_body=max_body,
+            nonce=nonce,
+            clock=clock,
+            retry=retry,
+        )
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
 
-    def call(self, method: str, **params: Any) -> Result:
+    def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
-        return self.send(Call.build(method, params))
+        return typed(self.send(Call.build(method, params)))
 
     def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""
@@ -261,7 +290,11 @@ class Client(_Base, SyncMethods):
 
 
 class AsyncClient(_Base, AsyncMethods):
-    """The asynchronous twin of :class:`Client`: the same calls, awaited."""
+    """The asynchronous twin of :class:`Client`: the same calls, awaited.
+
+    The options are :class:`Client`'s, with an ``httpx.AsyncClient`` as ``http_client``;
+    ``on_retry`` belongs to the :class:`RetryPolicy` given as ``retry``.
+    """
 
     def __init__(
         self,
@@ -271,14 +304,30 @@ class AsyncClient(_Base, AsyncMethods):
         *,
         http_client: httpx.AsyncClient | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        **options: Any,
+        base_url: str = DEFAULT_BASE_URL,
+        signing: SigningMode = "auto",
+        max_body: int = MAX_BODY_BYTES,
+        nonce: Callable[[], str] = new_nonce,
+        clock: Callable[[], int] = now,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(transport, codec, credentials, **options)
+        super().__init__(
+            transport,
+            codec,
+            credentials,
+            base_url=base_url,
+            signing=signing,
+            max_body=max_body,
+            nonce=nonce,
+            clock=clock,
+            retry=retry,
+        )
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
 
-    async def call(self, method: str, **params: Any) -> Result:
-        return await self.send(Call.build(method, params))
+    async def call(self, method: str, **params: Any) -> TypedResult:
+        """Call ``method`` with ``params`` (checked against the catalogue)."""
+        return typed(await self.send(Call.build(method, params)))
 
     async def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""

@@ -18,7 +18,8 @@ from lxml import etree
 
 from . import errors, xmlsafe
 from .codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
-from .result import Fault, Result, failure, success
+from .printable import printable
+from .result import Fault, TypedResult, failure, success
 
 #: Default limit on a response body (bytes); larger bodies become a decode fault.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -79,10 +80,20 @@ def decode(
     headers: Mapping[str, str] | None = None,
     method: str = "",
     max_bytes: int = MAX_BODY_BYTES,
-) -> Result:
-    """Decode one HTTP answer. ``transport`` and ``codec`` say what was asked."""
+) -> TypedResult:
+    """Decode one HTTP answer. ``transport`` and ``codec`` say what was asked.
 
-    def done(outcome: Outcome) -> Result:
+    ``body`` is the body as received, in bytes; text is a ``TypeError`` at once (its
+    bytes, and so its charset, are what decoding reads).
+    """
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"decode() takes bytes (the body as received), not {type(body).__name__}; "
+            "for text you hold, pass text.encode('utf-8')"
+        )
+    body = bytes(body)
+
+    def done(outcome: Outcome) -> TypedResult:
         payload, fault = outcome
         if fault is None:
             return success(
@@ -226,7 +237,7 @@ def _http_fault(status: int | None, text: str | None) -> Fault:
     if text:
         match = _TITLE.search(text)
         if match:
-            message += ": " + " ".join(match.group(1).split())
+            message += ": " + printable(" ".join(match.group(1).split()))
     retryable = status is not None and errors.is_retryable_status(status)
     return Fault(None, message, "http", retryable)
 
@@ -238,4 +249,5 @@ def _oauth_fault(text: str) -> Fault:
     """
     fields: dict[str, Any] = dict(parse_qsl(text.strip(), keep_blank_values=True))
     problem = str(fields.get("oauth_problem", "")).strip()
-    return Fault(OAUTH_PROBLEM_CODES.get(problem), f"oauth_problem={problem}", "auth", False)
+    message = f"oauth_problem={printable(problem)}"
+    return Fault(OAUTH_PROBLEM_CODES.get(problem), message, "auth", False)

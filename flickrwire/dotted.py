@@ -109,12 +109,13 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine
 
     from ._api import Flickr
-    from .result import Result
+    from .result import TypedResult
 
-    class SyncMethods(Flickr[Result]):
+    # TypedResult: a Result that narrows on ``if result.ok:`` for a type checker.
+    class SyncMethods(Flickr[TypedResult]):
         """``client.groups.leave(group_id=...) -> Result``."""
 
-    class AsyncMethods(Flickr[Coroutine[Any, Any, Result]]):
+    class AsyncMethods(Flickr[Coroutine[Any, Any, TypedResult]]):
         """``await client.groups.leave(group_id=...) -> Result``."""
 
 else:

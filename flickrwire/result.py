@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Union, cast
 
 from . import errors
 
@@ -20,9 +20,16 @@ _EMPTY: Mapping[str, Any] = {}
 class Fault:
     """Why a call did not succeed.
 
-    ``code`` is Flickr's error code when the server gave one; ``message`` is kept verbatim
-    (unescaped and trimmed). ``cause`` holds the low-level exception, if any, so that
-    ``raise_for_fault()`` can chain it; it takes no part in comparisons or pickles.
+    ``code``: Flickr's error code when the server gave one (``1``, ``3``, ``96``, ``105``,
+    ...), None for HTTP, network and decode failures. ``message``: kept verbatim
+    (unescaped and trimmed). ``origin``: ``"api"``, ``"protocol"``, ``"auth"``,
+    ``"http"``, ``"network"`` or ``"decode"``. ``retryable``: whether trying again may help
+    (105, 106, 201, 0, HTTP 429 and 5xx, timeouts, connections never made).
+
+    ``cause``: the low-level exception behind the fault, when there was one (the
+    ``httpx.ConnectError`` of a refused connection, the parser error of a body that could
+    not be read), else None. ``raise_for_fault()`` chains it (``raise ... from cause``);
+    it is left out of ``repr``, comparisons and pickles (a pickled fault has none).
     """
 
     code: int | None
@@ -42,7 +49,16 @@ class Fault:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What a Flickr call came to, the same shape for every transport and codec."""
+    """What a Flickr call came to, the same shape for every transport and codec.
+
+    ``fault`` is None exactly when ``ok``. What ``Client.call`` and ``decode`` return is
+    typed as a :data:`TypedResult`, so that a type checker narrows on either test::
+
+        if result.ok:            # or: if not result.fault:
+            use(result.payload)
+        else:
+            print(result.fault.code)   # a Fault here, not Fault | None
+    """
 
     method: str
     ok: bool
@@ -89,16 +105,41 @@ class Result:
         return (Result, fields)
 
 
+if TYPE_CHECKING:
+    # Views of Result for type checkers only: no instance of them exists (every result is
+    # a plain Result, equal to one built by hand). ``ok`` as a literal tells mypy which
+    # of the two a result is, and so whether ``fault`` is set.
+
+    class OkResult(Result):
+        ok: Literal[True]
+        fault: None
+
+    class FailedResult(Result):
+        ok: Literal[False]
+        fault: Fault
+
+
+#: A Result as type checkers see what calls return: ``if result.ok:`` (and ``else:``)
+#: and ``if result.fault:`` narrow it. At run time it is a plain :class:`Result`.
+TypedResult = Union["OkResult", "FailedResult"]  # a Union: the two names exist only for mypy
+
+
+def typed(result: Result) -> TypedResult:
+    """``result``, typed as a :data:`TypedResult` (``fault`` is None exactly when ``ok``)."""
+    return cast("TypedResult", result)
+
+
 def success(
     method: str, payload: Payload, *, transport: str, codec: str, status: int | None, raw: bytes
-) -> Result:
-    return Result(method, True, payload or _EMPTY, None, transport, codec, status, raw)
+) -> OkResult:
+    made = Result(method, True, payload or _EMPTY, None, transport, codec, status, raw)
+    return cast("OkResult", made)
 
 
 def failure(
     method: str, fault: Fault, *, transport: str, codec: str, status: int | None, raw: bytes
-) -> Result:
-    return Result(method, False, _EMPTY, fault, transport, codec, status, raw)
+) -> FailedResult:
+    return cast("FailedResult", Result(method, False, _EMPTY, fault, transport, codec, status, raw))
 
 
 def _stringify(value: Any) -> Any:

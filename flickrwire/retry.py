@@ -29,7 +29,8 @@ class RetryPolicy:
     ``attempts`` counts every try, the first included. The delay before retry ``n``
     (1-based) is uniform in ``[0, min(cap, base * 2 ** (n - 1))]`` (full jitter), or the
     server's ``Retry-After`` when it asks for longer (still capped). ``on_retry`` is told
-    of each retry (result, retry number, delay) for logging and tests.
+    of each retry (result, retry number, delay) for logging and tests; it is an option of
+    the policy, not of the client: ``Client(retry=RetryPolicy(on_retry=log))``.
     """
 
     attempts: int = 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -20,9 +21,10 @@ runner = CliRunner()
 
 
 def _row(output: str, case: str) -> list[str]:
-    """The cells of the matrix row for ``case`` (case and kind columns first)."""
-    line = next(line for line in output.splitlines() if line.startswith(f"│ {case} "))
-    return [cell.strip() for cell in line.strip("│").split("│")]
+    """The cells of the matrix row for ``case`` (case and kind columns first; the columns
+    stand two or more spaces apart, a cell holds at most one space in a row)."""
+    line = next(line for line in output.splitlines() if line.startswith(f"{case} "))
+    return re.split(r"\s{2,}", line.strip())
 
 
 def _copy(names: list[str], target: Path) -> list[Path]:
@@ -38,8 +40,10 @@ def test_replay_prints_the_matrix_and_the_summary() -> None:
     result = runner.invoke(app, ["replay", str(FIXTURE_DIR)], env=ENV)
     total = len(list(FIXTURE_DIR.rglob("*.json")))
     assert result.exit_code == 0, result.output
-    header = next(line for line in result.output.splitlines() if "rest/json" in line)
-    assert all(pair in header for pair in PAIRS)
+    lines = result.output.splitlines()
+    at = next(index for index, line in enumerate(lines) if line.startswith("case "))
+    transports_line, codecs_line = lines[at - 1].split(), lines[at].split()[2:]
+    assert [f"{t}/{c}" for t, c in zip(transports_line, codecs_line, strict=True)] == list(PAIRS)
     row = _row(result.output, "groups.leave/error-3")
     assert row == ["groups.leave/error-3", "documented", *["E3"] * 6]
     assert _row(result.output, "groups.leave/error-114")[2:] == ["·"] * 4 + ["E114"] * 2
@@ -81,6 +85,7 @@ def test_replay_writes_the_matrix_as_json(tmp_path: Path) -> None:
     target = tmp_path / "matrix.json"
     result = runner.invoke(app, ["replay", str(FIXTURE_DIR), "--json", str(target)], env=ENV)
     assert result.exit_code == 0, result.output
+    assert f"JSON report written to {target}" in result.output.splitlines()
     report = json.loads(target.read_text(encoding="utf-8"))
     assert report["pairs"] == list(PAIRS)
     assert (report["passed"], report["failed"]) == (len(list(FIXTURE_DIR.rglob("*.json"))), 0)

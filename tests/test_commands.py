@@ -391,6 +391,35 @@ def test_auth_repairs_a_shared_credentials_file(config: Path) -> None:
     assert set(read_profiles(config)) == {"default", "other"}
 
 
+@pytest.mark.parametrize(
+    ("args", "env_config", "hint"),
+    [
+        ([], False, "flickrwire auth --verifier CODE"),
+        (
+            ["--base-url", "http://127.0.0.1:8080/services", "--api-base-url", "http://[::1]/s/"],
+            False,
+            "flickrwire auth --base-url http://127.0.0.1:8080/services "
+            "--api-base-url 'http://[::1]/s/' --verifier CODE",  # quoted for the shell
+        ),
+        (["--profile", "my test", "--perms", "read"], True, "flickrwire auth --profile 'my test'"),
+        (["--config", "{config}"], False, "flickrwire auth --config {config} --verifier CODE"),
+    ],
+)
+def test_start_only_hint_repeats_what_the_second_step_needs(
+    args: list[str], env_config: bool, hint: str, config: Path
+) -> None:
+    env = env_for(CONSUMER, config)
+    if not env_config:
+        env["FLICKRWIRE_CONFIG"] = None
+        env["XDG_CONFIG_HOME"] = str(config.parent.parent)
+    args = [a.replace("{config}", str(config)) for a in args]
+    result = run(["auth", "--start-only", *args], FAKE, env)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stdout.splitlines() if line.startswith("Then run: ")]
+    assert len(said) == 1
+    assert said[0].startswith("Then run: " + hint.replace("{config}", str(config)))
+
+
 # -- the whole flow against the emulator ----------------------------------------------------
 
 
@@ -415,7 +444,8 @@ def authorize(
     def flow(user: str, perms: str) -> Result:
         started = run([*base, "--start-only", "--perms", perms], on_emulator, env)
         assert started.exit_code == 0, started.output
-        assert "Then run: flickrwire auth --verifier CODE" in started.stdout
+        hint = f"Then run: flickrwire auth --base-url {EMULATOR.rstrip('/')} --verifier CODE"
+        assert hint in started.stdout.splitlines()
         pending = load_profile("default", config).pending
         assert pending is not None and urlsplit(EMULATOR).hostname == "127.0.0.1"
         verifier = approve(emulator, started.stdout, user)

@@ -548,3 +548,42 @@ def test_har_export_command_scrubs_credentials_from_the_environment(tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     assert SECRET not in (tmp_path / "x.har").read_text(encoding="utf-8")
+
+
+def test_har_export_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "kept.har"
+    target.write_text("mine\n", encoding="utf-8")
+    args = ["har", "export", str(FIXTURE_DIR), str(target)]
+    refused = runner.invoke(app, args, env=ENV)
+    assert refused.exit_code == 2
+    assert refused.output.splitlines() == [f"Error: {target} exists; give --force to overwrite it"]
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    forced = runner.invoke(app, [*args, "--force"], env=ENV)
+    assert forced.exit_code == 0, forced.output
+    assert har_problems(json.loads(target.read_text(encoding="utf-8"))) == []
+
+
+def test_export_file_without_overwrite_leaves_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "kept.har"
+    target.write_text("mine\n", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        har.export_file(FIXTURE_DIR, target, overwrite=False)
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_har_import_again_skips_what_the_folder_holds_and_says_how_many(tmp_path: Path) -> None:
+    source, out = _write(tmp_path, CHROME_HAR), tmp_path / "out"
+    first = runner.invoke(app, ["har", "import", str(source), str(out)], env=ENV)
+    assert first.exit_code == 0, first.output
+    files = sorted(out.rglob("*.json"))
+    assert len(files) == 3 and "skipped" not in first.output
+    again = runner.invoke(app, ["har", "import", str(source), str(out)], env=ENV)
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines() == [f"0 fixtures written to {out}; 3 skipped (already there)"]
+    assert sorted(out.rglob("*.json")) == files
+    # An exchange that differs (another answer to the same call) is not a duplicate.
+    changed = json.loads(json.dumps(CHROME_HAR))
+    entry = next(e for e in changed["log"]["entries"] if "/services/rest" in e["request"]["url"])
+    entry["response"]["content"]["text"] = '{"stat":"ok"}'
+    imported = har.import_into(_write(tmp_path, changed, "other.har"), out)
+    assert (len(imported.written), len(imported.skipped)) == (1, 2)

@@ -44,7 +44,9 @@ def test_a_correct_script_passes_and_calls_are_revealed_as_result(report: list[s
     ok = [line for line in report if line.startswith("ok_calls.py")]
     assert [line for line in ok if ": error:" in line] == []
     revealed = [line.split("note: ", 1)[1] for line in ok if "Revealed type" in line]
-    assert revealed == ['Revealed type is "flickrwire.result.Result"'] * 2
+    # A Result that narrows: fault is a Fault when ok is False, None when True.
+    narrowing = 'Revealed type is "flickrwire.result.OkResult | flickrwire.result.FailedResult"'
+    assert revealed == [narrowing] * 2
 
 
 def test_a_misspelt_method_or_argument_is_an_error(report: list[str]) -> None:

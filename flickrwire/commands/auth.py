@@ -9,6 +9,7 @@ finishes it. The output names the user (username, NSID), never a token or secret
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -87,6 +88,27 @@ def _save(name: str, profile: Profile, path: Path) -> None:
         fail(f"could not write {path}: {exc}")
 
 
+#: The options the second run (``--verifier``) needs again when the first run gave them.
+RESUME_OPTIONS = (
+    ("base_url", "--base-url"),
+    ("api_base_url", "--api-base-url"),
+    ("profile", "--profile"),
+    ("config", "--config"),
+)
+
+
+def resume_command(ctx: typer.Context) -> str:
+    """The command that finishes a ``--start-only`` run: every option that the second step
+    reads and that this run set on its command line (not from a default or the
+    environment, which the next run sees too)."""
+    words = ["flickrwire", "auth"]
+    for name, option in RESUME_OPTIONS:
+        source = ctx.get_parameter_source(name)  # click's enum, or typer's own copy of it
+        if source is not None and source.name == "COMMANDLINE":
+            words += [option, str(ctx.params[name])]
+    return shlex.join(words) + " --verifier CODE"
+
+
 def _authorize(
     flow: OAuthFlow, perms: str, console: Console, save: Callable[[RequestToken], None] | None
 ) -> RequestToken:
@@ -96,7 +118,6 @@ def _authorize(
     console.print(flow.authorize_url(pending, perms), markup=False)
     if save is not None:
         save(pending)
-        console.print("Then run: flickrwire auth --verifier CODE", markup=False)
     return pending
 
 
@@ -167,6 +188,7 @@ def auth(
             if pending is None or not verifier:
                 pending = _authorize(flow, perms, console, keep if start_only else None)
                 if start_only:
+                    console.print(f"Then run: {resume_command(ctx)}", markup=False)
                     return
                 verifier = typer.prompt("Verifier code")
             access = flow.access_token(pending, verifier)

@@ -26,6 +26,7 @@ from ..auth import Credentials, SigningMode
 from ..auth.oauth import ConfigError
 from ..call import Call, spec_for
 from ..client import DEFAULT_BASE_URL, Client, InsecureURLError, check_base_url
+from ..printable import printable
 from ..recording.redact import (
     RedactionError,
     redact_body,
@@ -195,7 +196,7 @@ def render(view: Mapping[str, Any]) -> RenderableType:
     fault = view["fault"]
     if fault is not None:
         grid.add_row("code", Text("none" if fault["code"] is None else str(fault["code"])))
-        grid.add_row("message", Text(fault["message"]))
+        grid.add_row("message", Text(printable(fault["message"])))
         grid.add_row("origin", Text(fault["origin"]))
         grid.add_row("retryable", Text("yes" if fault["retryable"] else "no"))
     if not view["payload"]:

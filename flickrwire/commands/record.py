@@ -1,5 +1,5 @@
-"""``flickrwire record``, ``diff`` and ``har export|import``: plain typer functions that
-``flickrwire.cli`` registers.
+"""``flickrwire record`` and ``har export|import``: plain typer functions that
+``flickrwire.cli`` registers (``diff`` lives in :mod:`flickrwire.commands.diff`).
 
 ``record`` sends calls through a :class:`~flickrwire.record.RecordingTransport` in a record
 mode and prints what was recorded or replayed; ``diff`` compares two fixture sets and exits
@@ -20,7 +20,6 @@ import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from .. import transports
 from ..auth import Credentials, signing_mode
@@ -31,7 +30,7 @@ from ..codecs import CODECS
 from ..recording import diff as differ, har
 from ..recording.diff import CallIdentity, call_params, identity
 from ..recording.record import MODES, Cassette, RecordingTransport
-from ..recording.redact import RedactionError, check_clean, scrub
+from ..recording.redact import RedactionError
 from ..recording.replay import FixtureError, UnmatchedRequestError, load_dir
 from . import (
     EXIT_FAULT,
@@ -41,6 +40,7 @@ from . import (
     fail,
     find_credentials,
 )
+from .tables import Column, fitted
 
 #: The emulator's address when it runs in-process (``--emulator``); any loopback URL works.
 EMULATOR_URL = "http://127.0.0.1/services/"
@@ -208,9 +208,10 @@ def record(
     except ValueError as exc:  # an unknown kind, or a fixture in OUT that cannot be read
         fail(str(exc))
     base = _emulator_transport() if emulator else _runtime(ctx).base_transport()
+    console = _console()
     table = _run(planned, cassette, base, credentials, url, signing, timeout)
-    _console().print(table)
-    _console().print(f"{len(cassette.recorded)} recorded, {len(cassette.replayed)} replayed")
+    console.print(table.table(console))
+    console.print(f"{len(cassette.recorded)} recorded, {len(cassette.replayed)} replayed")
 
 
 def _runtime(ctx: typer.Context) -> RecordRuntime:
@@ -225,6 +226,21 @@ def _emulator_transport() -> httpx.BaseTransport:
     return EmulatorTransport(create_app())
 
 
+@dataclass
+class Recorded:
+    """The rows of the ``record`` table, laid out for the console once complete."""
+
+    title: str
+    columns: list[Column]
+
+    def add_row(self, *cells: str) -> None:
+        for column, cell in zip(self.columns, cells, strict=True):
+            column.cells.append(cell)
+
+    def table(self, console: Console) -> Table:
+        return fitted(self.title, self.columns, console)
+
+
 def _run(
     planned: list[Planned],
     cassette: Cassette,
@@ -233,10 +249,14 @@ def _run(
     url: str,
     signing: str,
     timeout: float | None,
-) -> Table:
-    table = Table(title=f"record ({cassette.mode}) into {cassette.directory}")
-    for column in ("call", "pair", "outcome", "fixture"):
-        table.add_column(column, overflow="fold")
+) -> Recorded:
+    columns = [
+        Column("call", name=True),
+        Column("pair"),
+        Column("outcome"),
+        Column("fixture", name=True),
+    ]
+    table = Recorded(f"record ({cassette.mode}) into {cassette.directory}", columns)
     recorder = RecordingTransport(base, cassette)
     with httpx.Client(transport=recorder, timeout=timeout or 30.0) as http:
         for item in planned:
@@ -256,7 +276,7 @@ def _run(
                     fail(f"refused to write a fixture: {exc}", EXIT_FAULT)
                 fail(str(exc))
             except UnmatchedRequestError as exc:
-                _console().print(table)
+                _console().print(table.table(_console()))
                 fail(str(exc), EXIT_FAULT)
             done = _what_happened(cassette, before)
             args = ", ".join(f"{k}={v}" for k, v in item.call.params.items())
@@ -273,10 +293,10 @@ def _what_happened(cassette: Cassette, before: tuple[int, int]) -> str:
     return ""
 
 
-# -- diff --------------------------------------------------------------------------------
+# -- shared with diff and har ---------------------------------------------------------
 
 
-def _load(directory: Path) -> list[Any]:
+def load_fixtures(directory: Path) -> list[Any]:
     if not directory.is_dir():
         fail(f"not a folder: {directory}")
     try:
@@ -288,58 +308,7 @@ def _load(directory: Path) -> list[Any]:
     return fixtures
 
 
-def _side(sides: tuple[differ.Side, ...]) -> Text:
-    text = Text()
-    for index, side in enumerate(sides):
-        text.append(("\n" if index else "") + f"{side.outcome} {side.pair}")
-    return text if sides else Text("·", style="dim")
-
-
-STATUS_STYLE = {"same": "green", "changed": "bold red", "only_a": "yellow", "only_b": "yellow"}
-
-
-def diff(
-    a: Annotated[Path, typer.Argument(help="First fixture folder.")],
-    b: Annotated[
-        Path | None, typer.Argument(help="Second fixture folder (default: A, with --across).")
-    ] = None,
-    across: Annotated[
-        str | None, typer.Option("--across", help="Compare across: transport or codec.")
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Also compare messages and HTTP status.")
-    ] = False,
-    json_file: Annotated[
-        Path | None, typer.Option("--json", help="Also write the diff as JSON to this file.")
-    ] = None,
-) -> None:
-    """Compare two fixture sets by normalised result; exit 1 when they differ."""
-    if across is not None and across not in differ.ACROSS:
-        fail(f"--across takes one of {', '.join(differ.ACROSS)}")
-    if b is None and across is None:
-        fail("give two folders, or one folder with --across")
-    other = a if b is None else b
-    result = differ.compare(_load(a), _load(other), across=across, strict=strict)
-    table = Table(title=f"diff {a} {other}" + (f" across {across}" if across else ""))
-    for column in ("call", "pair", "#", "A", "B", "status", "differs in"):
-        table.add_column(column, overflow="fold")
-    for row in result.rows:
-        status = Text(row.status, style=STATUS_STYLE[row.status])
-        cells = (_side(row.a), _side(row.b), status, ", ".join(row.fields))
-        table.add_row(row.call, row.pair, str(row.occurrence), *cells)
-    console = _console()
-    console.print(table)
-    console.print(", ".join(f"{n} {status}" for status, n in result.counts().items()))
-    if json_file is not None:
-        secrets = _env_secrets()
-        text = json.dumps(result.to_json(str(a), str(other)), indent=2, ensure_ascii=False)
-        text = scrub(text, secrets)
-        check_clean(text, secrets, "the diff report")
-        json_file.write_text(text + "\n", encoding="utf-8")
-    raise typer.Exit(EXIT_FAULT if result.differs else 0)
-
-
-def _env_secrets() -> list[str]:
+def env_secrets() -> list[str]:
     names = (
         "FLICKR_API_KEY",
         "FLICKR_API_SECRET",
@@ -355,13 +324,18 @@ def _env_secrets() -> list[str]:
 def har_export(
     directory: Annotated[Path, typer.Argument(help="Fixture folder.")],
     file: Annotated[Path, typer.Argument(help="HAR file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write a fixture folder as one HAR 1.2 file (browser devtools, mitmproxy)."""
-    _load(directory)
+    if file.exists() and not force:
+        fail(f"{file} exists; give --force to overwrite it")
+    load_fixtures(directory)
     try:
-        count = har.export_file(directory, file, secrets=_env_secrets())
+        count = har.export_file(directory, file, secrets=env_secrets(), overwrite=force)
     except RedactionError as exc:
         fail(f"refused to write {file}: {exc}", EXIT_FAULT)
+    except FileExistsError:  # created by someone else meanwhile
+        fail(f"{file} exists; give --force to overwrite it")
     _console().print(f"{count} entries written to {file}", markup=False)
 
 
@@ -372,14 +346,18 @@ def har_import(
         str | None, typer.Option("--kind", help="Provenance: real, emulator or server.")
     ] = None,
 ) -> None:
-    """Turn the Flickr API entries of a HAR file into redacted fixtures."""
+    """Turn the Flickr API entries of a HAR file into redacted fixtures; exchanges that
+    the folder already holds are skipped."""
     try:
-        written = har.import_file(file, directory, kind=kind, secrets=_env_secrets())
+        imported = har.import_into(file, directory, kind=kind, secrets=env_secrets())
     except (har.HARError, RedactionError, FixtureError) as exc:
         fail(str(exc), EXIT_FAULT)
     except ValueError as exc:  # an unknown --kind
         fail(str(exc))
     console = _console()
-    for fixture in written:
+    for fixture in imported.written:
         console.print(f"{fixture.name}: {differ.outcome(fixture.decode())}", markup=False)
-    console.print(f"{len(written)} fixtures written to {directory}", markup=False)
+    summary = f"{len(imported.written)} fixtures written to {directory}"
+    if imported.skipped:
+        summary += f"; {len(imported.skipped)} skipped (already there)"
+    console.print(summary, markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..emulator.launch import Options, run
+from ..extras import EXIT_MISSING_EXTRA, extra_for, missing_extra_message
 from . import fail
 
 
@@ -34,6 +34,13 @@ def serve(
     ] = None,
 ) -> None:
     """Run the Flickr emulator; print its base URL and the seeded test credentials."""
+    try:
+        from ..emulator.launch import Options, run
+    except ImportError as exc:
+        extra = extra_for(exc)
+        if extra is None:
+            raise
+        fail(missing_extra_message("flickrwire serve", extra, exc), EXIT_MISSING_EXTRA)
     options = Options(
         host=host,
         port=port,

@@ -5,7 +5,8 @@ With no arguments it serves the embedded emulator on a free loopback port and ru
 everything there. ``--base-url`` (or a profile's, ``--env NAME``) runs against another
 server: a flickrwire emulator with its admin API gets the full run; any other server runs
 what needs neither seeded state nor fault injection, and writes only with ``--group-id``
-and ``--allow-writes``. Exit codes: 0 all passed, 1 a failure or disagreement, 2 usage.
+and ``--allow-writes``. Exit codes: 0 all passed, 1 a failure or disagreement, 2 usage or
+a server that cannot be reached.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..auth import Credentials
 from ..auth.credfile import DEFAULT_PROFILE, ConfigError
 from ..client import DEFAULT_BASE_URL, InsecureURLError, check_base_url
 from ..commands import fail, find_credentials
+from ..printable import printable
 from . import reports
 from .model import CODECS, TRANSPORTS, Scenario, ScenarioError
 from .results import Cell, Pair, RunResult
@@ -73,6 +75,28 @@ def resolve(
     return server, found.credentials
 
 
+def unreachable_reason(exc: httpx.HTTPError) -> str:
+    """Why a server could not be reached, as the OS says it (``connection refused``)
+    when the exception chain holds an OS error, else httpx's own words."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror[:1].lower() + seen.strerror[1:]
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer in time ({type(exc).__name__})"
+    return str(exc) or type(exc).__name__
+
+
+def preflight(server: str, http: httpx.Client) -> None:
+    """Stop at once, in one line, when ``server`` does not answer at all: every cell
+    would otherwise fail alike with a network fault. Any HTTP answer will do."""
+    try:
+        http.get(server, follow_redirects=False).close()
+    except httpx.HTTPError as exc:
+        fail(f"cannot reach {server}: {unreachable_reason(exc)}")
+
+
 def open_target(
     server: str | None,
     credentials: Credentials | None,
@@ -92,6 +116,7 @@ def open_target(
         check_base_url(server)
     except InsecureURLError as exc:
         fail(f"--base-url: {exc}")
+    preflight(server, http)
     admin = probe_admin(server, http)
     if admin is not None:
         return AdminTarget(server, http, admin)
@@ -127,7 +152,7 @@ def explain(console: Console, result: RunResult) -> None:
         if cell.status in ("failed", "error"):
             problems = cell.failures or [cell.reason or cell.status]
             for problem in problems:
-                line = f"{cell.status.upper()} {cell.scenario} {cell.pair}: {problem}"
+                line = f"{cell.status.upper()} {cell.scenario} {cell.pair}: {printable(problem)}"
                 console.print(Text(line, style=STYLES[cell.status]))
     reasons = Counter((c.scenario, c.reason or "") for c in result.cells if c.status == "skipped")
     for (scenario, reason), count in reasons.items():
@@ -263,6 +288,8 @@ def conformance(
     server, credentials = resolve(base_url, env, credentials_file)
     with httpx.Client(timeout=timeout) as http:
         target = open_target(server, credentials, http, group_id, allow_writes)
+        if target.state_note:
+            console.print(Text(target.state_note), soft_wrap=True)
         try:
             with Runner(target, record=record, timeout=timeout) as runner:
                 result = run_with_progress(runner, scenarios, pairs, bail)
@@ -270,5 +297,7 @@ def conformance(
             target.close()
     console.print(matrix(result))
     explain(console, result)
-    reports.write(result, json_file=json_file, junit_file=junit_file, html_file=html_file)
+    written = reports.write(result, json_file=json_file, junit_file=junit_file, html_file=html_file)
+    for kind, path in written:
+        console.print(Text(f"{kind} report written to {path}"), soft_wrap=True)
     raise typer.Exit(0 if result.ok else 1)

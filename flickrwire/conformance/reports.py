@@ -138,17 +138,20 @@ def write(
     json_file: Path | None = None,
     junit_file: Path | None = None,
     html_file: Path | None = None,
-) -> None:
-    """Write the reports asked for (folders are created)."""
-    writers: list[tuple[Path | None, Callable[[RunResult], bytes]]] = [
-        (json_file, json_bytes),
-        (junit_file, to_junit),
-        (html_file, lambda run: render_html(run).encode("utf-8")),
+) -> list[tuple[str, Path]]:
+    """Write the reports asked for (folders are created); return (kind, path) of each."""
+    writers: list[tuple[str, Path | None, Callable[[RunResult], bytes]]] = [
+        ("JSON", json_file, json_bytes),
+        ("JUnit", junit_file, to_junit),
+        ("HTML", html_file, lambda run: render_html(run).encode("utf-8")),
     ]
-    for path, render in writers:
+    written = []
+    for kind, path, render in writers:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(render(result))
+            written.append((kind, path))
+    return written
 
 
 def json_bytes(result: RunResult) -> bytes:

@@ -54,6 +54,9 @@ class Target(Protocol):
     capabilities: frozenset[str]
     #: Whether each scenario x pair starts from the same state.
     resettable: bool
+    #: What the run does to the server's state, said once before it starts (None: nothing
+    #: worth saying, as for the embedded emulator).
+    state_note: str | None
 
     def context(self) -> Context: ...
 
@@ -71,6 +74,7 @@ class EmulatorTarget(ABC):
 
     capabilities: frozenset[str] = frozenset({"emulator", "faults", "writes"})
     resettable = True
+    state_note: str | None = None
 
     def __init__(self, kind: str, base_url: str, base_seed: Mapping[str, Any]) -> None:
         self.kind = kind
@@ -137,14 +141,34 @@ class EmbeddedTarget(EmulatorTarget):
 
 class AdminTarget(EmulatorTarget):
     """A flickrwire emulator elsewhere, served with its admin API (``create_app(admin=True)``),
-    set up through that API; its state and fault rules are put back when the run ends."""
+    set up through that API; its state and fault rules are put back when the run ends.
+
+    Every scenario starts from the emulator's start seed (what ``POST /_admin/reset`` goes
+    back to), not from whatever earlier use left: one leave before the run would otherwise
+    fail every scenario that counts on that membership."""
 
     def __init__(self, base_url: str, http: httpx.Client, admin_url: str) -> None:
         self.http = http
         self.admin_url = admin_url
         self.saved_state: dict[str, Any] = self._admin("GET", "state")
         self.saved_faults: dict[str, Any] = self._admin("GET", "faults")
-        super().__init__("emulator", base_url, self.saved_state)
+        try:
+            start = self._start_state()
+        except BaseException:
+            self._admin("PUT", "state", self.saved_state)
+            raise
+        super().__init__("emulator", base_url, start)
+        self.state_note = (
+            f"{base_url}: the emulator's state is reset to its start seed for each "
+            "scenario, and put back as it was after the run"
+        )
+
+    def _start_state(self) -> dict[str, Any]:
+        """The state the emulator started from; the current one when it knows none (a
+        reused database file whose seed was loaded by an earlier process)."""
+        self._admin("POST", "reset", {"state": True, "log": False, "faults": False})
+        start: dict[str, Any] = self._admin("GET", "state")
+        return start if start.get("users") else self.saved_state
 
     def _admin(self, verb: str, path: str, body: Any = None, **params: str) -> Any:
         content = None if body is None else json.dumps(body).encode()
@@ -215,6 +239,10 @@ class ServerTarget:
         self.group_id = group_id
         writes = allow_writes and group_id is not None
         self.capabilities = frozenset({"writes"} if writes else ())
+        self.state_note: str | None = (
+            f"{base_url}: no admin API, so its state cannot be reset: scenarios run on its "
+            "current state, and those needing a known state are skipped"
+        )
         self._me: str | None = None
         self._asked = False
 

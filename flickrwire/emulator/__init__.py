@@ -4,23 +4,29 @@ The core (``app.create_core_app``: the three API endpoints and the OAuth endpoin
 SQLite ``Store``) sits behind the fault middleware, which also keeps the request log; the
 admin API is mounted under ``/_admin/`` only when asked for. ``server`` serves the app on
 a socket, ``inprocess`` as an httpx transport.
+
+Importing the package needs no ``server`` extra (the seed and the store are plain Python),
+so that ``python -m flickrwire.emulator`` can say which extra is missing; the names that
+need starlette load on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from starlette.applications import Starlette
-from starlette.routing import Mount
-
-from .admin import EmulatorState, admin_app
-from .app import EmulatorConfig, create_core_app
-from .faults import FaultMiddleware, FaultPlan, FaultRule
-from .requestlog import RequestLog
+from .rules import FaultPlan, FaultRule
 from .seed import DEFAULT_SEED, load_seed_file
 from .store import Store
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from .admin import EmulatorState
+    from .app import EmulatorConfig
+    from .requestlog import RequestLog
 
 __all__ = [
     "DEFAULT_SEED",
@@ -32,6 +38,22 @@ __all__ = [
     "Store",
     "create_app",
 ]
+
+#: The public names that need the ``server`` extra, and the module that holds each.
+_LAZY = {
+    "EmulatorConfig": "app",
+    "EmulatorState": "admin",
+    "RequestLog": "requestlog",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 SeedInput = Mapping[str, Any] | str | Path | None
 FaultsInput = FaultPlan | Iterable[Any] | Mapping[str, Any] | str | Path | None
@@ -78,6 +100,13 @@ def create_app(
     ``app.state.emulator`` is an :class:`EmulatorState` (store, plan, log, config); call its
     ``close()`` when done with a file database.
     """
+    from starlette.routing import Mount
+
+    from .admin import EmulatorState, admin_app
+    from .app import EmulatorConfig, create_core_app
+    from .faults import FaultMiddleware
+    from .requestlog import RequestLog
+
     plan = _plan(faults)
     log = RequestLog(log_size)
     config = config or EmulatorConfig()

@@ -7,8 +7,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .launch import Options, run
+from ..extras import EXIT_MISSING_EXTRA, extra_for, missing_extra_message
+
+if TYPE_CHECKING:
+    from .launch import Options
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -26,6 +30,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         "--blocked-url", action="append", default=[], help="a URL substring answered with 116"
     )
     args = parser.parse_args(argv)
+    from .launch import Options
+
     return Options(
         args.host,
         args.port,
@@ -39,6 +45,15 @@ def parse_args(argv: Sequence[str] | None) -> Options:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        from .launch import run
+    except ImportError as exc:
+        extra = extra_for(exc)
+        if extra is None:
+            raise
+        what = "python -m flickrwire.emulator"
+        print(f"error: {missing_extra_message(what, extra, exc)}", file=sys.stderr)
+        return EXIT_MISSING_EXTRA
     options = parse_args(argv)
     try:
         run(options, lambda line: print(line, flush=True))

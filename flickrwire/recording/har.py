@@ -206,11 +206,20 @@ def export(fixtures: Iterable[Fixture], *, secrets: Iterable[str] = ()) -> dict[
     return result
 
 
-def export_file(directory: str | Path, target: str | Path, *, secrets: Iterable[str] = ()) -> int:
-    """Write the fixtures under ``directory`` as one HAR file; return the entry count."""
+def export_file(
+    directory: str | Path,
+    target: str | Path,
+    *,
+    secrets: Iterable[str] = (),
+    overwrite: bool = True,
+) -> int:
+    """Write the fixtures under ``directory`` as one HAR file; return the entry count.
+    With ``overwrite=False`` an existing ``target`` raises ``FileExistsError`` and is
+    left as it was."""
     har = export(load_dir(directory), secrets=secrets)
     text = json.dumps(har, indent=2, ensure_ascii=False) + "\n"
-    Path(target).write_text(text, encoding="utf-8", newline="\n")
+    with open(target, "w" if overwrite else "x", encoding="utf-8", newline="\n") as out:
+        out.write(text)
     return len(har["log"]["entries"])
 
 
@@ -343,6 +352,54 @@ def import_har(
     return out
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Imported:
+    """What an import wrote, and what it skipped as already in the folder."""
+
+    written: list[Fixture]
+    skipped: list[Fixture]
+
+
+def exchange_key(fixture: Fixture) -> str:
+    """What makes two fixtures the same exchange: pair, request and answer (redacted, as
+    stored), whatever their names, provenance and expected views say."""
+    data = fixture.to_dict()
+    same = {k: data.get(k) for k in ("transport", "codec", "request", "response", "error")}
+    return json.dumps(same, sort_keys=True)
+
+
+def import_into(
+    path: str | Path,
+    directory: str | Path,
+    *,
+    kind: str | None = None,
+    secrets: Iterable[str] = (),
+) -> Imported:
+    """Read a HAR file and write its Flickr entries as fixtures under ``directory``,
+    skipping each entry whose exchange a fixture already in ``directory`` holds (an import
+    of the same file again writes nothing; repeats within one file are all kept)."""
+    path = Path(path)
+    try:
+        har = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise HARError(f"{path}: cannot read HAR file ({exc})") from exc
+    directory = Path(directory)
+    present = load_dir(directory) if directory.is_dir() else []
+    known = {exchange_key(fx) for fx in present}
+    namer = Namer(directory, (fx.name for fx in present))
+    written, skipped = [], []
+    for fixture in import_har(har, kind=kind, source=f"HAR file {path.name}", secrets=secrets):
+        if exchange_key(fixture) in known:
+            skipped.append(fixture)
+            continue
+        case = case_of(fixture.call)
+        name, target = namer.allocate(case, fixture.transport, fixture.codec, fixture.name)
+        placed = dataclasses.replace(fixture, name=name, path=target)
+        dump(placed, target)
+        written.append(placed)
+    return Imported(written, skipped)
+
+
 def import_file(
     path: str | Path,
     directory: str | Path,
@@ -350,19 +407,5 @@ def import_file(
     kind: str | None = None,
     secrets: Iterable[str] = (),
 ) -> list[Fixture]:
-    """Read a HAR file and write its Flickr entries as fixtures under ``directory``."""
-    path = Path(path)
-    try:
-        har = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise HARError(f"{path}: cannot read HAR file ({exc})") from exc
-    directory = Path(directory)
-    namer = Namer(directory, (fx.name for fx in load_dir(directory)) if directory.is_dir() else ())
-    written = []
-    for fixture in import_har(har, kind=kind, source=f"HAR file {path.name}", secrets=secrets):
-        case = case_of(fixture.call)
-        name, target = namer.allocate(case, fixture.transport, fixture.codec, fixture.name)
-        placed = dataclasses.replace(fixture, name=name, path=target)
-        dump(placed, target)
-        written.append(placed)
-    return written
+    """The fixtures :func:`import_into` wrote (exchanges already in ``directory`` skipped)."""
+    return import_into(path, directory, kind=kind, secrets=secrets).written

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from lxml import etree, html as lxml_html
 
 from flickrwire import Client, Credentials
 from flickrwire.conformance import scenarios
+from flickrwire.conformance.command import unreachable_reason
 from flickrwire.conformance.runner import BAILED
 from flickrwire.conformance.targets import REASONS
 from flickrwire.emulator import DEFAULT_SEED
@@ -69,6 +71,16 @@ def test_default_run_observes_retries_through_the_policy(full_run: tuple[Any, Pa
         assert len(retried["exchanges"]) == 3 + 1  # three tries, then the check
         once = found[("injected-201-write-not-retried", pair)]
         assert (once["retries"], once["requests"], once["label"]) == (0, 1, "E201")
+
+
+def test_each_report_written_is_said_once(full_run: tuple[Any, Path]) -> None:
+    result, out = full_run
+    said = [line for line in result.output.splitlines() if "report written to" in line]
+    assert said == [
+        f"JSON report written to {out / 'r.json'}",
+        f"JUnit report written to {out / 'r.xml'}",
+        f"HTML report written to {out / 'r.html'}",
+    ]
 
 
 def test_default_run_reports_hold_every_cell(full_run: tuple[Any, Path]) -> None:
@@ -386,3 +398,64 @@ def test_list_names_scenarios_and_requirements() -> None:
     assert result.exit_code == 0
     assert "injected-105-retried" in result.output and "leave-ok " not in result.output
     assert "emulator faults writes" in result.output
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then let go)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_server_that_is_not_running_is_said_once_and_stops(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/services/"
+    report_path = tmp_path / "r.json"
+    result = run_cli("--base-url", url, "--json", str(report_path), env=bob_env())
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"Error: cannot reach {url}: connection refused"]
+    assert not report_path.exists()
+
+
+def test_the_reason_comes_from_the_os_error_under_httpx() -> None:
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except OSError as low:
+        exc = httpx.ConnectError("[Errno 111] Connection refused")
+        exc.__cause__ = low
+    assert unreachable_reason(exc) == "connection refused"
+    assert unreachable_reason(httpx.ReadTimeout("")) == "no answer in time (ReadTimeout)"
+
+
+def test_admin_emulator_starts_each_scenario_from_its_start_state_after_an_earlier_leave(
+    admin_server: tuple[Any, Any], tmp_path: Path
+) -> None:
+    server, emulator = admin_server
+    store = emulator.state.emulator.store
+    store.leave(BOB, GROUP)  # someone used the server before the run
+    before = store.dump()
+    assert before != DEFAULT_SEED
+    report_path = tmp_path / "r.json"
+    result = run_cli("--base-url", server.base_url, "--json", str(report_path))
+    assert result.exit_code == 0, result.output
+    counts = load_json(report_path)["summary"]
+    assert counts["failed"] == counts["error"] == 0 and counts["passed"] > 100
+    assert result.output.splitlines()[0] == (
+        f"{server.base_url}: the emulator's state is reset to its start seed for each "
+        "scenario, and put back as it was after the run"
+    )
+    assert store.dump() == before  # the user's state is back
+
+
+def test_a_server_that_cannot_be_reset_is_said_once_at_the_top(
+    plain_server: tuple[Any, Any],
+) -> None:
+    server = plain_server[0]
+    result = run_cli("--base-url", server.base_url, "--scenarios", "test-login", env=bob_env())
+    assert result.exit_code == 0, result.output
+    note = (
+        f"{server.base_url}: no admin API, so its state cannot be reset: scenarios run on "
+        "its current state, and those needing a known state are skipped"
+    )
+    assert result.output.splitlines()[0] == note
+    assert result.output.count("cannot be reset") == 1

@@ -13,6 +13,8 @@ def leave(client: Client) -> Result:
 
 def search(client: Client) -> bool:
     found = client.photos.search(tags=["cat", "dog"], per_page=5, extras="url_o")
+    if not found.ok:
+        print(found.fault.code)  # narrowed: fault is a Fault here
     members = client.groups.members.getList(group_id="1", page=2)
     echo = client.test.echo(anything="goes")
     return found.ok and members.ok and echo.ok
