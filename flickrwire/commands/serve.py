@@ -32,6 +32,13 @@ def serve(
         list[str] | None,
         typer.Option(help="A URL substring that makes any argument a 116 (repeatable)."),
     ] = None,
+    public_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A base URL clients believe they call, e.g. https://api.flickr.com/services/;"
+            " OAuth signatures computed for it verify (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Run the Flickr emulator; print its base URL and the seeded test credentials."""
     options = Options(
@@ -43,6 +50,7 @@ def serve(
         faults_file=str(faults) if faults else None,
         strict_tls=strict_tls,
         blocked_urls=tuple(blocked_url or ()),
+        public_urls=tuple(public_url or ()),
     )
     try:
         run(options, typer.echo)

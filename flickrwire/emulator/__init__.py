@@ -8,6 +8,7 @@ a socket, ``inprocess`` as an httpx transport.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .faults import FaultMiddleware, FaultPlan, FaultRule
 from .requestlog import RequestLog
 from .seed import DEFAULT_SEED, load_seed_file
 from .store import Store
+from .stubs import StubError, StubSet
 
 __all__ = [
     "DEFAULT_SEED",
@@ -30,6 +32,8 @@ __all__ = [
     "FaultRule",
     "RequestLog",
     "Store",
+    "StubError",
+    "StubSet",
     "create_app",
 ]
 
@@ -49,9 +53,17 @@ def _plan(faults: FaultsInput) -> FaultPlan:
     return FaultPlan(None, faults)
 
 
-def _store(db: str, seed: SeedInput) -> Store:
-    """Open ``db``; load ``seed`` if given, the default seed if the database is new."""
+def _seed_data(seed: SeedInput) -> tuple[Mapping[str, Any] | None, list[Any]]:
+    """The seed's state and its ``stubs`` list (kept apart: stubs live in memory)."""
     data = load_seed_file(seed) if isinstance(seed, (str, Path)) else seed
+    if data is None:
+        return None, []
+    state = {k: v for k, v in data.items() if k != "stubs"}
+    return state, list(data.get("stubs", []))
+
+
+def _store(db: str, data: Mapping[str, Any] | None) -> Store:
+    """Open ``db``; load ``data`` if given, the default seed if the database is new."""
     store = Store(db)
     try:
         if data is not None or store.is_empty():
@@ -70,22 +82,39 @@ def create_app(
     admin: bool = False,
     faults: FaultsInput = None,
     log_size: int = 10_000,
+    stubs: Iterable[Any] = (),
+    public_url: str | Iterable[str] | None = None,
 ) -> Starlette:
     """The emulator app. ``seed``: a seed dict or JSON file (default: ``DEFAULT_SEED`` for a
     new database; an existing ``db`` file keeps its state). ``faults``: a :class:`FaultPlan`,
     its JSON (list or object) or a JSON file. ``log_size``: requests kept in the log (0: none).
+    ``stubs``: stub objects (``stubs.py``), after the seed's own ``stubs`` list; a stub that
+    does not validate raises :class:`StubError` naming the field. ``public_url``: the base
+    URL(s) the emulator answers for (``https://api.flickr.com/services/``): OAuth
+    signatures computed for them verify (also ``config.public_urls``).
 
     ``app.state.emulator`` is an :class:`EmulatorState` (store, plan, log, config); call its
     ``close()`` when done with a file database.
     """
     plan = _plan(faults)
     log = RequestLog(log_size)
-    config = config or EmulatorConfig()
-    store = _store(db, seed)
-    app = create_core_app(store, config)
-    state = EmulatorState(store, plan, log, config)
+    config = _with_public_urls(config or EmulatorConfig(), public_url)
+    data, seed_stubs = _seed_data(seed)
+    stub_set = StubSet([*seed_stubs, *stubs])
+    store = _store(db, data)
+    app = create_core_app(store, config, stub_set)
+    state = EmulatorState(store, plan, log, config, stub_set)
     app.add_middleware(FaultMiddleware, plan=plan, log=log)
     if admin:
         app.router.routes.insert(0, Mount("/_admin", app=admin_app(state)))
     app.state.emulator = state
     return app
+
+
+def _with_public_urls(
+    config: EmulatorConfig, public_url: str | Iterable[str] | None
+) -> EmulatorConfig:
+    if public_url is None:
+        return config
+    urls = (public_url,) if isinstance(public_url, str) else tuple(public_url)
+    return dataclasses.replace(config, public_urls=(*config.public_urls, *urls))

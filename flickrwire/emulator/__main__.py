@@ -25,6 +25,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument(
         "--blocked-url", action="append", default=[], help="a URL substring answered with 116"
     )
+    parser.add_argument(
+        "--public-url", action="append", default=[], help="a base URL clients sign for"
+    )
     args = parser.parse_args(argv)
     return Options(
         args.host,
@@ -35,6 +38,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         args.faults,
         args.strict_tls,
         tuple(args.blocked_url),
+        tuple(args.public_url),
     )
 
 

@@ -16,8 +16,14 @@ fault rules, and saving and restoring the state.
     PUT    /_admin/faults            replace all: a list or {"seed": ..., "rules": [...]}
     DELETE /_admin/faults            remove all rules
     DELETE /_admin/faults/{id}       remove one rule (404 if there is none)
+    GET    /_admin/stubs             {"stubs": [...]}, in the order added (the last wins)
+    POST   /_admin/stubs             add one stub or a list: {"added": [...]}
+    PUT    /_admin/stubs             replace all with a list
+    DELETE /_admin/stubs             remove all stubs
+    DELETE /_admin/stubs/{id}        remove one stub (404 if there is none)
     GET    /_admin/state             the whole state in the seed format
-    PUT    /_admin/state             replace the state with a seed (what GET returned)
+    PUT    /_admin/state             replace the state with a seed (what GET returned);
+                                     a seed's "stubs" list replaces the stubs
 
 Errors answer ``{"error": "..."}`` with 400 (bad input) or 404.
 """
@@ -27,7 +33,7 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -41,6 +47,7 @@ from .requestlog import RequestLog
 from .rules import FaultPlan
 from .seed import SeedError
 from .store import Store
+from .stubs import StubSet
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _FILTERS = ("method", "transport", "status", "rule", "faulted", "since", "limit")
@@ -55,6 +62,7 @@ class EmulatorState:
     plan: FaultPlan
     log: RequestLog
     config: EmulatorConfig
+    stubs: StubSet = field(default_factory=StubSet)
 
     def close(self) -> None:
         self.store.close()
@@ -136,9 +144,9 @@ class AdminAPI:
 
     async def reset(self, request: Request) -> Response:
         body = await _json(request, default={})
-        parts = ("state", "log", "faults")
+        parts = ("state", "log", "faults", "stubs")
         if not isinstance(body, dict) or set(body) - set(parts):
-            raise BadInput('reset takes {"state": bool, "log": bool, "faults": bool}')
+            raise BadInput(f"reset takes an object of booleans named {', '.join(parts)}")
         chosen = [part for part in parts if body.get(part, True)]
         if "state" in chosen:
             await run_in_threadpool(self.state.store.reset)
@@ -146,6 +154,8 @@ class AdminAPI:
             self.state.log.clear()
         if "faults" in chosen:
             self.state.plan.clear()
+        if "stubs" in chosen:
+            self.state.stubs.reset()
         return JSONResponse({"reset": chosen})
 
     async def requests(self, request: Request) -> Response:
@@ -185,12 +195,38 @@ class AdminAPI:
             return _error(404, f"no fault rule with id {rule_id!r}")
         return JSONResponse({"removed": rule_id})
 
+    async def stubs(self, request: Request) -> Response:
+        return JSONResponse({"stubs": self.state.stubs.to_json()})
+
+    async def add_stubs(self, request: Request) -> Response:
+        body = await _json(request)
+        added = self.state.stubs.add(body if isinstance(body, list) else [body])
+        return JSONResponse({"added": [dict(stub.source) for stub in added]}, status_code=201)
+
+    async def replace_stubs(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, list):
+            raise BadInput("PUT /_admin/stubs takes a list of stubs")
+        self.state.stubs.replace(body)
+        return JSONResponse({"stubs": self.state.stubs.to_json()})
+
+    async def clear_stubs(self, request: Request) -> Response:
+        return JSONResponse({"cleared": self.state.stubs.clear()})
+
+    async def remove_stub(self, request: Request) -> Response:
+        stub_id = request.path_params["stub_id"]
+        if not self.state.stubs.remove(stub_id):
+            return _error(404, f"no stub with id {stub_id!r}")
+        return JSONResponse({"removed": stub_id})
+
     async def save_state(self, request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(self.state.store.dump))
 
     async def restore_state(self, request: Request) -> Response:
         seed = await _json(request)
         await run_in_threadpool(self.state.store.load_seed, seed)
+        if isinstance(seed, dict) and "stubs" in seed:
+            self.state.stubs.replace(seed["stubs"])
         return JSONResponse({"restored": True})
 
     def routes(self) -> list[Route]:
@@ -206,6 +242,11 @@ class AdminAPI:
             ("/faults", self.replace_faults, "PUT"),
             ("/faults", self.clear_faults, "DELETE"),
             ("/faults/{rule_id}", self.remove_fault, "DELETE"),
+            ("/stubs", self.stubs, "GET"),
+            ("/stubs", self.add_stubs, "POST"),
+            ("/stubs", self.replace_stubs, "PUT"),
+            ("/stubs", self.clear_stubs, "DELETE"),
+            ("/stubs/{stub_id}", self.remove_stub, "DELETE"),
             ("/state", self.save_state, "GET"),
             ("/state", self.restore_state, "PUT"),
         ]

@@ -6,10 +6,11 @@ client and the emulator cannot drift apart. Each request is answered on the even
 one SQLite transaction: the work is far below a millisecond, less than a hop to a worker
 thread would cost, and the store's lock keeps threaded callers (the admin API) safe.
 
-The checks run in this order (Flickr documents none; ours): the request parses (112, 114,
+The checks run in this order (docs/emulator-methods.md): the request parses (112, 114,
 115), the format exists (111, answered in the endpoint's own format), TLS (95), the method
-exists (112), a setter came by POST (116), the credentials (100, 96, 97, 98, or an OAuth
-401), the permission (99), blocked URLs (116), the nonce, then the method itself.
+exists in Flickr's catalogue (112), the credentials (100, 96, 97, 98, or an OAuth 401),
+then ``dispatch.admit``: the permission (99), POST (116), required arguments (1), blocked
+URLs (116); the nonce; then a stub, the method's semantics or its example response.
 """
 
 from __future__ import annotations
@@ -34,17 +35,17 @@ from ..call import Call
 from ..codecs import json as jsoncodec
 from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
-from . import methods, oauthflow, verify
-from .store import PERM_NAMES, Store, Tx
-from .verify import Failure, NonceClaim, OAuthProblem, Principal
+from . import catalog, dispatch, oauthflow, verify
+from .store import Store, Tx
+from .stubs import Raw, StubSet
+from .verify import Failure, NonceClaim, OAuthProblem
 
 #: What an endpoint answers: status, body, content type.
 Reply = tuple[int, bytes, str]
 #: Flickr's content type for an ``oauth_problem`` answer (shared sample
 #: oauth-401-signature-invalid-debug-sbs.txt.source).
 OAUTH_TEXT = "text/plain;charset=UTF-8"
-#: Flickr users have met this for a setter sent with GET (issue 3; the wording is theirs).
-SETTER_NEEDS_POST = "The POST method is now required for all setters"
+SETTER_NEEDS_POST = dispatch.SETTER_NEEDS_POST
 NATIVE_FORMATS = ("rest", "xmlrpc", "soap")
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
 
@@ -55,11 +56,19 @@ class EmulatorConfig:
 
     ``strict_tls`` answers 95 to plain-HTTP requests (off by default, so loopback HTTP
     works); ``blocked_urls`` are substrings that make any argument a 116; OAuth
-    timestamps further than ``timestamp_window`` seconds from ``clock()`` are refused.
+    timestamps further than ``timestamp_window`` seconds from ``clock()`` are refused;
+    ``public_urls`` are the base URLs (``https://api.flickr.com/services/``) the emulator
+    answers for: an OAuth signature computed for one of them verifies.
     """
+
+    def __post_init__(self) -> None:
+        bases = tuple(verify.public_base(url) for url in self.public_urls)
+        object.__setattr__(self, "public_urls", bases)
 
     strict_tls: bool = False
     blocked_urls: tuple[str, ...] = ()
+    #: base URLs clients may sign for besides the one they reach (``--public-url``)
+    public_urls: tuple[str, ...] = ()
     timestamp_window: int = 300
     clock: Callable[[], float] = field(default=time.time)
 
@@ -166,9 +175,10 @@ class APIEndpoint:
 class Emulator:
     """The request pipeline, shared by the three API endpoints."""
 
-    def __init__(self, store: Store, config: EmulatorConfig) -> None:
+    def __init__(self, store: Store, config: EmulatorConfig, stubs: StubSet | None = None) -> None:
         self.store = store
         self.config = config
+        self.stubs = stubs if stubs is not None else StubSet()
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
 
     def endpoint(self, name: str) -> APIEndpoint:
@@ -193,6 +203,8 @@ class Emulator:
             answer = self.answer(transport, request, call, secure)
         except OAuthProblem as problem:
             return 401, problem.body(), OAUTH_TEXT
+        if isinstance(answer, Raw):
+            return answer.status, answer.body, answer.content_type
         if isinstance(answer, Failure):
             result = fault_result(call.method, transport, fmt.codec, answer.code, answer.message)
         else:
@@ -203,28 +215,28 @@ class Emulator:
 
     def answer(
         self, transport: Transport, request: httpx.Request, call: Call, secure: bool
-    ) -> methods.Payload | Failure:
-        """The method's payload or the Flickr error; raises :class:`OAuthProblem`."""
+    ) -> dispatch.Answer:
+        """The method's payload, the Flickr error or a raw answer; raises
+        :class:`OAuthProblem`."""
         config = self.config
         if config.strict_tls and not secure:
             return Failure(95, "SSL is required")
-        spec = methods.METHODS.get(call.method)
+        spec = catalog.info(call.method)
         if spec is None:
             return Failure(112, f'Method "{call.method}" not found')
-        if spec.post_only and request.method != "POST":
-            return Failure(116, SETTER_NEEDS_POST)
         auth = verify.collect(transport.name, request, call)
+        auth.also = verify.public_uris(request, config.public_urls)
         args = verify.arguments(call.params)
-        write = spec.post_only or auth.is_oauth
+        write = spec.post or auth.is_oauth
         try:
             with self.store.transaction(write=write) as tx:
                 now = config.clock()
                 window = config.timestamp_window
                 who, claim = verify.authenticate(tx, auth, now=now, window=window)
-                self._admit(spec, who, args)
+                dispatch.admit(spec, who, args, request.method, self.blocked)
                 if claim is not None:
                     self.claim(tx, claim, now)
-                return methods.run(spec, tx, who, args)
+                return dispatch.run(spec, tx, who, args, transport.name, self.stubs)
         except Failure as refused:
             return refused
         except sqlite3.OperationalError as exc:
@@ -232,23 +244,9 @@ class Emulator:
             # it): answered as Flickr's temporary failures, which clients may retry.
             if not _busy(exc):
                 raise
-            if spec.post_only:
+            if spec.post:
                 return Failure(106, "Write operation failed")
             return Failure(105, "Service currently unavailable")
-
-    def _admit(self, spec: methods.Method, who: Principal, args: Mapping[str, str]) -> None:
-        if spec.perms > who.perms:
-            # Live wording (shared sample rest-xml-fail-code99-...-none-granted.xml).
-            raise Failure(
-                99,
-                f"Insufficient permissions. Method requires {PERM_NAMES[spec.perms]}"
-                f" privileges; {PERM_NAMES[who.perms]} granted.",
-            )
-        if self.blocked:
-            for value in args.values():
-                lowered = value.lower()
-                if any(url in lowered for url in self.blocked):
-                    raise Failure(116, "Bad URL found")
 
     def claim(self, tx: Tx, claim: NonceClaim, now: float) -> None:
         """Record an OAuth nonce; a replay is refused with ``oauth_problem=nonce_used``."""
@@ -279,10 +277,12 @@ def _unparsed_format(transport: Transport, request: httpx.Request) -> Format:
     return Format(transport, "xml")
 
 
-def create_core_app(store: Store, config: EmulatorConfig | None = None) -> Starlette:
+def create_core_app(
+    store: Store, config: EmulatorConfig | None = None, stubs: StubSet | None = None
+) -> Starlette:
     """The emulator without fault injection or admin API (``create_app`` adds those)."""
     config = config or EmulatorConfig()
-    emulator = Emulator(store, config)
+    emulator = Emulator(store, config, stubs)
     routes: list[BaseRoute] = []
     for name, verbs in (("rest", ["GET", "POST"]), ("xmlrpc", ["POST"]), ("soap", ["POST"])):
         serve = emulator.endpoint(name)

@@ -1,5 +1,6 @@
 """The answers fault rules send in place of the method's: a Flickr error in the requested
-format, Flickr's OAuth 401 text, and an HTML error page such as a proxy sends.
+format, Flickr's OAuth 401 text, an HTML error page such as a proxy sends, and a raw
+body given verbatim.
 
 Errors are rendered by the emulator's own rendering (``app.render``, built on the client's
 transports and JSON codec), so an injected error looks exactly like a real one.
@@ -38,6 +39,10 @@ def answer(action: str, params: Mapping[str, Any], entry: LogEntry) -> Answer:
         return oauth_problem(entry, params["problem"], params["status"], params["debug_sbs"])
     if action == "http_error":
         return html_error(params["status"], params["title"])
+    if action == "raw":
+        # A recorded body sent verbatim (Flickr's 105 with "code":"105" as a string).
+        content_type = params["content_type"].encode("latin-1")
+        return params["status"], [(b"content-type", content_type)], params["body"].encode()
     raise ValueError(f"{action!r} is not a response action")
 
 

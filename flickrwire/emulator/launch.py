@@ -28,13 +28,18 @@ class Options:
     faults_file: str | None = None
     strict_tls: bool = False
     blocked_urls: tuple[str, ...] = field(default_factory=tuple)
+    public_urls: tuple[str, ...] = field(default_factory=tuple)
 
 
 def build(options: Options) -> Starlette:
     """The app for ``options``; raises ``ValueError``/``OSError`` for a bad seed or fault file."""
     seed = load_seed_file(options.seed_file) if options.seed_file else None
     faults = FaultPlan.from_file(options.faults_file) if options.faults_file else None
-    config = EmulatorConfig(strict_tls=options.strict_tls, blocked_urls=options.blocked_urls)
+    config = EmulatorConfig(
+        strict_tls=options.strict_tls,
+        blocked_urls=options.blocked_urls,
+        public_urls=options.public_urls,
+    )
     return create_app(db=options.db, seed=seed, config=config, admin=options.admin, faults=faults)
 
 

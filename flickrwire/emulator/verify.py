@@ -76,6 +76,8 @@ class Principal:
     api_key: str = field(repr=False)
     user: str | None
     perms: int
+    #: the OAuth access token or legacy ``auth_token`` the call came with
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,8 @@ class AuthInput:
     params: list[tuple[str, str]] = field(repr=False)
     #: the Flickr parameters, ``method`` included, for the legacy ``api_sig``
     flat: dict[str, str] = field(repr=False)
+    #: the URLs the client may believe it called (``--public-url``), tried before ``uri``
+    also: tuple[str, ...] = ()
 
     @property
     def is_oauth(self) -> bool:
@@ -164,11 +168,34 @@ def endpoint_url(request: httpx.Request) -> str:
     return str(request.url).split("?", 1)[0]
 
 
+def public_uris(request: httpx.Request, public_urls: tuple[str, ...]) -> tuple[str, ...]:
+    """The request's URL as a client that calls the emulator by one of ``public_urls``
+    (base URLs such as ``https://api.flickr.com/services/``) signed it: the path below
+    ``/services/`` moved onto each base."""
+    if not public_urls:
+        return ()
+    path = request.url.path
+    below = path.split("/services/", 1)[1] if "/services/" in path else path.lstrip("/")
+    return tuple(base + below for base in public_urls)
+
+
+def public_base(url: str) -> str:
+    """``url`` as a public base URL ending in ``/services/``; ``ValueError`` if it is not
+    an http(s) URL with a host."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"a public URL must be http(s)://host[/services/], not {url!r}")
+    text = str(parsed.copy_with(query=None, fragment=None)).rstrip("/")
+    if not text.endswith("/services"):
+        text += "/services"
+    return text + "/"
+
+
 def base_string(auth: AuthInput) -> str:
     """The OAuth signature base string this request should have been signed with."""
     params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
     normalized = oauth_signature.normalize_parameters(params)
-    uri = oauth_signature.base_string_uri(auth.uri)
+    uri = oauth_signature.base_string_uri(auth.also[0] if auth.also else auth.uri)
     text: str = oauth_signature.signature_base_string(auth.http_method, uri, normalized)
     return text
 
@@ -196,13 +223,14 @@ def check_oauth(
     """Verify the HMAC-SHA1 signature and the timestamp; return the nonce to claim."""
     if fields.get("oauth_signature_method") != "HMAC-SHA1":
         raise OAuthProblem("signature_method_rejected")
-    signed = SignedRequest(
-        auth.uri,
-        auth.http_method,
-        [(k, v) for k, v in auth.params if k != "oauth_signature"],
-        fields["oauth_signature"],
-    )
-    if not oauth_signature.verify_hmac_sha1(signed, consumer_secret, token_secret):
+    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
+    signature = fields["oauth_signature"]
+    if not any(
+        oauth_signature.verify_hmac_sha1(
+            SignedRequest(uri, auth.http_method, params, signature), consumer_secret, token_secret
+        )
+        for uri in (*auth.also, auth.uri)
+    ):
         raise OAuthProblem("signature_invalid", debug_sbs=base_string(auth))
     stamp = fields["oauth_timestamp"]
     if not stamp.isdigit() or abs(now - int(stamp)) > window:
@@ -244,7 +272,7 @@ def _oauth(
     claim = check_oauth(auth, fields, secret, token.secret if token else "", now=now, window=window)
     if token is None:
         return Principal(key, None, 0), claim
-    return Principal(key, token.user, token.perms), claim
+    return Principal(key, token.user, token.perms, token_name), claim
 
 
 def legacy_signature_ok(secret: str, flat: Mapping[str, str], signature: str) -> bool:
@@ -272,7 +300,7 @@ def _legacy(lookup: Lookup, auth: AuthInput) -> Principal:
     token = lookup.token(token_name)
     if token is None or token.revoked or token.api_key != key:
         raise Failure(98, "Invalid auth token")
-    return Principal(key, token.user, token.perms)
+    return Principal(key, token.user, token.perms, token_name)
 
 
 def authenticate(

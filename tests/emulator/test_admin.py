@@ -170,10 +170,12 @@ def test_restoring_a_bad_seed_is_refused_and_changes_nothing(http: httpx.Client)
 def test_reset_restores_the_seed_and_clears_log_and_rules(http: httpx.Client) -> None:
     assert flickr(http).call("flickr.groups.leave", group_id=GROUP).ok
     http.post("/_admin/faults", json={"action": "reset", "method": "nothing.real"})
-    assert http.post("/_admin/reset", json={"log": False}).json() == {"reset": ["state", "faults"]}
+    assert http.post("/_admin/reset", json={"log": False}).json() == {
+        "reset": ["state", "faults", "stubs"]
+    }
     assert BOB in members(http)
     assert http.get("/_admin/health").json() == {"status": "ok", "requests": 1, "rules": 0}
-    assert http.post("/_admin/reset").json() == {"reset": ["state", "log", "faults"]}
+    assert http.post("/_admin/reset").json() == {"reset": ["state", "log", "faults", "stubs"]}
     assert http.get("/_admin/requests/count").json() == {"count": 0}
     assert http.post("/_admin/reset", json={"everything": True}).status_code == 400
 
