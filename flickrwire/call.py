@@ -1,22 +1,32 @@
-"""A Flickr call (method, params, HTTP method) and the catalogue of methods we describe.
+"""A Flickr call (method, params, HTTP method) and what we know of each method.
 
-Any method name works with caller-given params; the catalogue only adds argument checks,
-the HTTP method and permission, and the list hints that make XML payloads take the same
-shape as Flickr's JSON.
+Any method name works with caller-given params. For a method in Flickr's catalogue
+(:mod:`flickrwire.catalogue`) a call is checked for its required arguments; the few hints
+written here by hand add what the catalogue cannot say: which arguments are booleans and
+which payload elements are always lists (so that XML payloads take the same shape as
+Flickr's JSON).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-PERMS = ("none", "read", "write", "delete")
+from . import catalogue
+from .catalogue import PERMS
+
+__all__ = ["PERMS", "Call", "MethodSpec", "list_paths", "spec_for", "wire_value"]
 
 
 @dataclass(frozen=True, slots=True)
 class MethodSpec:
+    """What a call needs to know of a method: the catalogue entry plus our hints."""
+
     name: str
+    #: What flickrwire sends: always POST (Flickr takes POST for every method, and a POST
+    #: keeps arguments out of URLs and logs). ``post_required`` says whether Flickr insists.
     http_method: str = "POST"
     perms: str = "none"
     required: tuple[str, ...] = ()
@@ -26,79 +36,60 @@ class MethodSpec:
     errors: Mapping[int, str] = field(default_factory=dict)
     #: Dotted paths (below the payload root) of elements that are always lists.
     list_paths: tuple[str, ...] = ()
+    post_required: bool = False
 
 
-CATALOGUE: dict[str, MethodSpec] = {}
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Hand-written facts about a method that Flickr's reflection output does not give."""
+
+    booleans: tuple[str, ...] = ()
+    list_paths: tuple[str, ...] = ()
 
 
-def register(spec: MethodSpec) -> MethodSpec:
-    CATALOGUE[spec.name] = spec
-    return spec
-
-
-# https://www.flickr.com/services/api/flickr.groups.leave.html (shared seed page):
-# POST only, 'delete' permission, group_id required, delete_photos optional, errors 1..3.
-register(
-    MethodSpec(
-        name="flickr.groups.leave",
-        http_method="POST",
-        perms="delete",
-        required=("group_id",),
-        optional=("delete_photos",),
-        booleans=("delete_photos",),
-        errors={
-            1: "Required arguments missing",
-            2: "Group does not exist",
-            3: "Account is not in that group",
-        },
-    )
+#: Hints by method. flickr.groups.leave: https://www.flickr.com/services/api/
+#: flickr.groups.leave.html (shared seed page) documents delete_photos as a flag; the list
+#: paths follow each method's documented example response.
+HINTS: Mapping[str, Hints] = MappingProxyType(
+    {
+        "flickr.groups.leave": Hints(booleans=("delete_photos",)),
+        "flickr.groups.members.getList": Hints(list_paths=("members.member",)),
+        "flickr.groups.pools.getPhotos": Hints(list_paths=("photos.photo",)),
+        "flickr.reflection.getMethodInfo": Hints(list_paths=("errors.error", "arguments.argument")),
+    }
 )
-register(MethodSpec(name="flickr.test.echo", http_method="POST"))
-register(MethodSpec(name="flickr.test.login", http_method="POST", perms="read"))
-register(MethodSpec(name="flickr.test.null", http_method="POST", perms="read"))
-register(
-    MethodSpec(
-        name="flickr.groups.getInfo",
-        http_method="POST",
-        required=("group_id",),
-    )
-)
-register(
-    MethodSpec(
-        name="flickr.groups.members.getList",
-        http_method="POST",
-        perms="read",
-        required=("group_id",),
-        optional=("membertypes", "per_page", "page"),
-        list_paths=("members.member",),
-    )
-)
-register(
-    MethodSpec(
-        name="flickr.groups.pools.getPhotos",
-        http_method="POST",
-        required=("group_id",),
-        optional=("user_id", "per_page", "page"),
-        list_paths=("photos.photo",),
-    )
-)
-register(
-    MethodSpec(
-        name="flickr.reflection.getMethodInfo",
-        http_method="POST",
-        required=("method_name",),
-        list_paths=("errors.error", "arguments.argument"),
-    )
-)
+_NO_HINTS = Hints()
+_SPECS: dict[str, MethodSpec | None] = {}
 
 
 def spec_for(method: str) -> MethodSpec | None:
-    return CATALOGUE.get(method)
+    """The method's description, None for a method the catalogue does not know."""
+    try:
+        return _SPECS[method]
+    except KeyError:
+        pass
+    entry = catalogue.lookup(method)
+    hints = HINTS.get(method, _NO_HINTS)
+    spec = None
+    if entry is not None:
+        spec = MethodSpec(
+            name=method,
+            perms=entry.perms,
+            required=entry.required,
+            optional=entry.optional,
+            booleans=hints.booleans,
+            errors=MappingProxyType({e.code: e.message for e in entry.errors}),
+            list_paths=hints.list_paths,
+            post_required=entry.post_required,
+        )
+    _SPECS[method] = spec
+    return spec
 
 
 def list_paths(method: str) -> tuple[str, ...]:
-    spec = CATALOGUE.get(method)
-    return spec.list_paths if spec is not None else ()
+    """The list-valued element paths of a method's payload (hand-written hints only: the
+    codecs ask on every decode, and this needs no catalogue load)."""
+    return HINTS.get(method, _NO_HINTS).list_paths
 
 
 def wire_value(value: Any) -> str:
@@ -124,7 +115,7 @@ class Call:
         if not method or not isinstance(method, str):
             raise TypeError("method must be a non-empty string")
         wire = {k: wire_value(v) for k, v in (params or {}).items() if v is not None}
-        spec = CATALOGUE.get(method)
+        spec = spec_for(method)
         if spec is None:
             return cls(method, wire, "POST")
         missing = [name for name in spec.required if name not in wire]
@@ -134,4 +125,4 @@ class Call:
 
     @property
     def spec(self) -> MethodSpec | None:
-        return CATALOGUE.get(self.method)
+        return spec_for(self.method)
