@@ -20,7 +20,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
@@ -30,10 +29,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .. import transports
-from ..call import Call
 from ..codecs import json as jsoncodec
 from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
+from ..transports.request import ParsedRequest, ServerTransport
 from . import methods, oauthflow, verify
 from .store import PERM_NAMES, Store, Tx
 from .verify import Failure, NonceClaim, OAuthProblem, Principal
@@ -147,7 +146,7 @@ class APIEndpoint:
 
     __slots__ = ("emulator", "transport")
 
-    def __init__(self, emulator: Emulator, transport: Transport) -> None:
+    def __init__(self, emulator: Emulator, transport: ServerTransport) -> None:
         self.emulator = emulator
         self.transport = transport
 
@@ -172,17 +171,21 @@ class Emulator:
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
 
     def endpoint(self, name: str) -> APIEndpoint:
-        return APIEndpoint(self, transports.get(name))
+        transport = transports.get(name)
+        if not isinstance(transport, ServerTransport):
+            raise TypeError(f"transport {name!r} has no read_request: the emulator cannot serve it")
+        return APIEndpoint(self, transport)
 
-    def handle(self, transport: Transport, request: httpx.Request, secure: bool) -> Reply:
+    def handle(self, transport: ServerTransport, request: httpx.Request, secure: bool) -> Reply:
         """Answer one API request."""
         try:
-            call = transport.parse_request(request)
+            parsed = transport.read_request(request)
         except RequestError as exc:
-            unparsed = _unparsed_format(transport, request)
+            unparsed = _unparsed_format(transport, exc.params)
             return render(
                 unparsed, fault_result("", transport, unparsed.codec, exc.code, exc.message)
             )
+        call = parsed.call
         fmt = response_format(transport, call.params)
         if fmt is None:
             message = f'Format "{call.params.get("format", "")}" not found'
@@ -190,7 +193,7 @@ class Emulator:
                 Format(transport, "xml"), fault_result(call.method, transport, "xml", 111, message)
             )
         try:
-            answer = self.answer(transport, request, call, secure)
+            answer = self.answer(request, parsed, secure)
         except OAuthProblem as problem:
             return 401, problem.body(), OAUTH_TEXT
         if isinstance(answer, Failure):
@@ -202,10 +205,11 @@ class Emulator:
         return render(fmt, result)
 
     def answer(
-        self, transport: Transport, request: httpx.Request, call: Call, secure: bool
+        self, request: httpx.Request, parsed: ParsedRequest, secure: bool
     ) -> methods.Payload | Failure:
         """The method's payload or the Flickr error; raises :class:`OAuthProblem`."""
         config = self.config
+        call = parsed.call
         if config.strict_tls and not secure:
             return Failure(95, "SSL is required")
         spec = methods.METHODS.get(call.method)
@@ -213,7 +217,7 @@ class Emulator:
             return Failure(112, f'Method "{call.method}" not found')
         if spec.post_only and request.method != "POST":
             return Failure(116, SETTER_NEEDS_POST)
-        auth = verify.collect(transport.name, request, call)
+        auth = verify.collect(request, parsed.read, call)
         args = verify.arguments(call.params)
         write = spec.post_only or auth.is_oauth
         try:
@@ -265,14 +269,11 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc)
 
 
-def _unparsed_format(transport: Transport, request: httpx.Request) -> Format:
-    """The format for a request its transport could not parse: REST still has its
-    ``format`` parameter (a missing ``method`` is the only REST parse error); XML-RPC and
-    SOAP answer in their own format (Flickr's response pages)."""
+def _unparsed_format(transport: Transport, params: Mapping[str, str]) -> Format:
+    """The format for a request its transport could not parse: REST still has the
+    ``format`` parameter it read before refusing; XML-RPC and SOAP answer in their own
+    format (Flickr's response pages)."""
     if transport.name == "rest":
-        params = dict(parse_qsl(request.url.query.decode("ascii", "replace")))
-        if request.method == "POST":
-            params.update(parse_qsl(request.content.decode("utf-8", "replace")))
         fmt = response_format(transport, params)
         if fmt is not None:
             return fmt
