@@ -21,7 +21,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
@@ -31,10 +30,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .. import transports
-from ..call import Call
 from ..codecs import json as jsoncodec
 from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
+from ..transports.request import ParsedRequest, ServerTransport
 from . import catalog, dispatch, oauthflow, verify
 from .store import Store, Tx
 from .stubs import Raw, StubSet
@@ -156,7 +155,7 @@ class APIEndpoint:
 
     __slots__ = ("emulator", "transport")
 
-    def __init__(self, emulator: Emulator, transport: Transport) -> None:
+    def __init__(self, emulator: Emulator, transport: ServerTransport) -> None:
         self.emulator = emulator
         self.transport = transport
 
@@ -182,17 +181,21 @@ class Emulator:
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
 
     def endpoint(self, name: str) -> APIEndpoint:
-        return APIEndpoint(self, transports.get(name))
+        transport = transports.get(name)
+        if not isinstance(transport, ServerTransport):
+            raise TypeError(f"transport {name!r} has no read_request: the emulator cannot serve it")
+        return APIEndpoint(self, transport)
 
-    def handle(self, transport: Transport, request: httpx.Request, secure: bool) -> Reply:
+    def handle(self, transport: ServerTransport, request: httpx.Request, secure: bool) -> Reply:
         """Answer one API request."""
         try:
-            call = transport.parse_request(request)
+            parsed = transport.read_request(request)
         except RequestError as exc:
-            unparsed = _unparsed_format(transport, request)
+            unparsed = _unparsed_format(transport, exc.params)
             return render(
                 unparsed, fault_result("", transport, unparsed.codec, exc.code, exc.message)
             )
+        call = parsed.call
         fmt = response_format(transport, call.params)
         if fmt is None:
             message = f'Format "{call.params.get("format", "")}" not found'
@@ -200,7 +203,7 @@ class Emulator:
                 Format(transport, "xml"), fault_result(call.method, transport, "xml", 111, message)
             )
         try:
-            answer = self.answer(transport, request, call, secure)
+            answer = self.answer(request, parsed, secure, transport.name)
         except OAuthProblem as problem:
             return 401, problem.body(), OAUTH_TEXT
         if isinstance(answer, Raw):
@@ -214,17 +217,18 @@ class Emulator:
         return render(fmt, result)
 
     def answer(
-        self, transport: Transport, request: httpx.Request, call: Call, secure: bool
+        self, request: httpx.Request, parsed: ParsedRequest, secure: bool, transport: str = "rest"
     ) -> dispatch.Answer:
         """The method's payload, the Flickr error or a raw answer; raises
         :class:`OAuthProblem`."""
         config = self.config
+        call = parsed.call
         if config.strict_tls and not secure:
             return Failure(95, "SSL is required")
         spec = catalog.info(call.method)
         if spec is None:
             return Failure(112, f'Method "{call.method}" not found')
-        auth = verify.collect(transport.name, request, call)
+        auth = verify.collect(request, parsed.read, call)
         auth.also = verify.public_uris(request, config.public_urls)
         args = verify.arguments(call.params)
         write = spec.post or auth.is_oauth
@@ -236,7 +240,7 @@ class Emulator:
                 dispatch.admit(spec, who, args, request.method, self.blocked)
                 if claim is not None:
                     self.claim(tx, claim, now)
-                return dispatch.run(spec, tx, who, args, transport.name, self.stubs)
+                return dispatch.run(spec, tx, who, args, transport, self.stubs)
         except Failure as refused:
             return refused
         except sqlite3.OperationalError as exc:
@@ -263,14 +267,11 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc)
 
 
-def _unparsed_format(transport: Transport, request: httpx.Request) -> Format:
-    """The format for a request its transport could not parse: REST still has its
-    ``format`` parameter (a missing ``method`` is the only REST parse error); XML-RPC and
-    SOAP answer in their own format (Flickr's response pages)."""
+def _unparsed_format(transport: Transport, params: Mapping[str, str]) -> Format:
+    """The format for a request its transport could not parse: REST still has the
+    ``format`` parameter it read before refusing; XML-RPC and SOAP answer in their own
+    format (Flickr's response pages)."""
     if transport.name == "rest":
-        params = dict(parse_qsl(request.url.query.decode("ascii", "replace")))
-        if request.method == "POST":
-            params.update(parse_qsl(request.content.decode("utf-8", "replace")))
         fmt = response_format(transport, params)
         if fmt is not None:
             return fmt

@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape
 from .. import transports
 from ..call import spec_for
 from ..errors import GLOBAL_ERRORS
+from ..transports import RequestError
+from ..transports.request import ServerTransport, read_params
 from . import app as core, verify
 from .requestlog import LogEntry
 
@@ -88,14 +90,15 @@ def signature_base(entry: LogEntry) -> str:
     """The OAuth base string of the request as received, computed as the emulator's own
     signature check computes it."""
     request = entry.request()
-    call = entry.call
+    transport = transports.get(entry.transport) if entry.transport not in _NOT_API else None
     try:
-        if call is None:
-            params = verify.request_params(request, form=True)
-            auth = verify.AuthInput(request.method, verify.endpoint_url(request), params, {})
+        if isinstance(transport, ServerTransport):
+            parsed = transport.read_request(request)
+            read, call = parsed.read, parsed.call
         else:
-            auth = verify.collect(entry.transport, request, call)
-    except verify.OAuthProblem:  # a malformed Authorization header: sign what is left
+            read, call = read_params(request), None
+        auth = verify.collect(request, read, call)
+    except (RequestError, verify.OAuthProblem):  # unreadable: sign what is left
         auth = verify.AuthInput(request.method, verify.endpoint_url(request), [], {})
     return verify.base_string(auth)
 

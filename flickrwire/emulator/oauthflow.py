@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..transports import RequestError
+from ..transports.request import read_params
 from . import verify
 from .store import PERM_LEVELS, Tx
 from .verify import OAUTH_REQUIRED, AuthInput, OAuthProblem
@@ -104,12 +106,12 @@ class OAuthEndpoints:
     def _signed(
         self, request: httpx.Request, extra: tuple[str, ...]
     ) -> tuple[AuthInput, dict[str, str]]:
-        auth = AuthInput(
-            request.method,
-            verify.endpoint_url(request),
-            verify.request_params(request, form=True),
-            {},
-        )
+        try:
+            read = read_params(request)
+        except RequestError as exc:  # a body that is not a form, a parameter given twice
+            raise OAuthProblem("parameter_rejected") from exc
+        auth = verify.collect(request, read)
+        auth.also = verify.public_uris(request, self.emulator.config.public_urls)
         fields = verify.oauth_fields(auth)
         verify.require(fields, OAUTH_REQUIRED + extra)
         return auth, fields

@@ -3,12 +3,16 @@ signature functions) or Flickr's legacy ``api_sig``, and the errors Flickr gives
 neither holds.
 
 OAuth parameters are taken from wherever a client may put them: the ``Authorization``
-header, the query, the form (REST), or the struct members / ``FlickrRequest`` children
-(XML-RPC, SOAP). The base string covers every Flickr parameter, ``method`` included, as
-for a form POST to the endpoint's URL (DESIGN.md section 4). A bad OAuth signature is not
-a Flickr error document but HTTP 401 ``oauth_problem=signature_invalid&debug_sbs=...``
-(shared sample oauth-401-signature-invalid-debug-sbs.txt); the other ``oauth_problem``
-names come from the OAuth Problem Reporting extension, which Flickr follows.
+header, the query, the form (REST, url-encoded or multipart), or the struct members /
+``FlickrRequest`` children (XML-RPC, SOAP). The base string covers every Flickr parameter,
+``method`` included, as for a form POST to the endpoint's URL (DESIGN.md section 4). Those
+parameters come from the transports' one reading of the request
+(``transports.request.read_params``), the same the method's arguments come from.
+
+A bad OAuth signature is not a Flickr error document but HTTP 401
+``oauth_problem=signature_invalid&debug_sbs=...`` (shared sample
+oauth-401-signature-invalid-debug-sbs.txt); the other ``oauth_problem`` names come from
+the OAuth Problem Reporting extension, which Flickr follows.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import urlencode
 
 import httpx
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
 from ..call import Call
+from ..transports.request import RequestParams
 from .store import TokenRow
 
 #: Request parameters that carry credentials rather than arguments.
@@ -36,12 +41,10 @@ OAUTH_REQUIRED = (
     "oauth_timestamp",
     "oauth_nonce",
 )
-FORM = "application/x-www-form-urlencoded"
 # Flickr's live answer for a malformed key (shared sample
 # rest-xml-fail-code100-invalid-api-key.xml); "Key not found" for a well-formed unknown
 # key is our guess at Flickr's wording.
 _KEY_FORMAT = re.compile(r"^[0-9a-f]{32}$")
-_HEADER_PARAM = re.compile(r'^\s*([^\s=",]+)\s*=\s*"([^"]*)"\s*$')
 
 
 class Failure(Exception):
@@ -122,46 +125,14 @@ class Lookup(Protocol):
     def token(self, token: str) -> TokenRow | None: ...
 
 
-def request_params(request: httpx.Request, *, form: bool) -> list[tuple[str, str]]:
-    """Every parameter of ``request`` from the sources RFC 5849 section 3.4.1.3.1 names:
-    the query, the ``Authorization: OAuth`` header (``realm`` aside) and, when ``form``,
-    a form-encoded body. (oauthlib's ``collect_parameters`` does the same, several times
-    slower; the signature itself is checked by oauthlib.)"""
-    params = parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
-    authorization = request.headers.get("authorization")
-    if authorization and authorization[:6].lower() == "oauth ":
-        params.extend(_header_params(authorization[6:]))
-    if form and request.method == "POST":
-        content_type = request.headers.get("content-type", FORM)
-        if content_type.split(";")[0].strip().lower() == FORM:
-            body = request.content.decode("utf-8", "replace")
-            params.extend(parse_qsl(body, keep_blank_values=True))
-    return params
-
-
-def _header_params(text: str) -> list[tuple[str, str]]:
-    """``name="value", ...``: values are percent-encoded and quoted (RFC 5849 3.5.1)."""
-    out: list[tuple[str, str]] = []
-    for part in text.split(","):
-        match = _HEADER_PARAM.match(part)
-        if match is None:
-            if part.strip():
-                raise OAuthProblem("parameter_rejected")
-            continue
-        name = unquote(match.group(1))
-        if name != "realm":
-            out.append((name, unquote(match.group(2))))
-    return out
-
-
-def collect(transport: str, request: httpx.Request, call: Call) -> AuthInput:
-    """Gather the parameters of an API request (already parsed into ``call``)."""
-    params = request_params(request, form=transport == "rest")
-    if transport != "rest":
-        params.append(("method", call.method))
-        params.extend(call.params.items())
-    flat = {"method": call.method, **call.params}
-    return AuthInput(request.method, endpoint_url(request), params, flat)
+def collect(request: httpx.Request, read: RequestParams, call: Call | None = None) -> AuthInput:
+    """What authentication needs, from the transport's one reading of the request
+    (``transports.request.read_params``): the OAuth base string covers exactly the pairs
+    that reading found, and the legacy ``api_sig`` the parameters the method sees."""
+    if read.bad_header:
+        raise OAuthProblem("parameter_rejected")
+    flat = {"method": call.method, **call.params} if call is not None else {}
+    return AuthInput(request.method, endpoint_url(request), list(read.signed), flat)
 
 
 def endpoint_url(request: httpx.Request) -> str:
