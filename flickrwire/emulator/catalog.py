@@ -70,8 +70,20 @@ class MethodInfo:
         return MISSING_ARGUMENT
 
     def example_payload(self) -> dict[str, Any]:
-        """The example response in Flickr's JSON shape (``{}`` for an empty one)."""
-        return xmlcodec.fragment_payload(self.example or "", self.name)
+        """The example response in Flickr's JSON shape (``{}`` for an empty one). Some
+        documented examples are whole ``<rsp>`` documents: their content is the payload."""
+        payload = xmlcodec.fragment_payload(_without_prolog(self.example or ""), self.name)
+        inner = payload.get("rsp")
+        if len(payload) == 1 and isinstance(inner, dict):
+            return {k: v for k, v in inner.items() if k != "stat"}
+        return payload
+
+
+def _without_prolog(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith("<?xml"):
+        return stripped.partition("?>")[2]
+    return text
 
 
 def _from_catalogue(entry: catalogue.Method, handler: methods.Method | None) -> MethodInfo:
