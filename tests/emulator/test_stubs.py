@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import flickrwire
-from flickrwire.emulator import StubError, create_app
+from flickrwire.emulator import EmulatorConfig, StubError, create_app
 from flickrwire.emulator.seed import SeedError, default_seed, load_seed_file
 
 from .conftest import BASE_URL, PAIRS, Seeded
@@ -221,3 +221,21 @@ async def test_public_url_lets_signatures_for_flickrs_url_verify(
             result = await client.call("flickr.test.login")
         assert result.http_status == expected, (public, result)
         assert result.ok == (expected == 200)
+
+
+@pytest.mark.parametrize(
+    ("given", "base"),
+    [
+        ("https://api.flickr.com", "https://api.flickr.com/services/"),
+        ("https://api.flickr.com/services", "https://api.flickr.com/services/"),
+        ("http://127.0.0.1:8080/services/", "http://127.0.0.1:8080/services/"),
+    ],
+)
+def test_a_public_url_is_a_base_url(given: str, base: str) -> None:
+    assert EmulatorConfig(public_urls=(given,)).public_urls == (base,)
+
+
+@pytest.mark.parametrize("bad", ["ftp://api.flickr.com/", "api.flickr.com", "https://"])
+def test_a_bad_public_url_is_refused_in_one_line(bad: str) -> None:
+    with pytest.raises(ValueError, match="a public URL must be http"):
+        create_app(public_url=bad)

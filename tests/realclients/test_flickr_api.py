@@ -1,11 +1,10 @@
 """flickr-api 0.8.1 (``import flickr_api``) against ``flickrwire serve``: echo, login, leave ok,
 3 and 2, a bad key's 100 and a read-only token's 99.
 
-flickr-api has no setting for its endpoint: it signs for ``https://api.flickr.com/services/
-rest/`` and posts with ``requests.post``. The test gives it a ``requests`` whose ``post``
-sends Flickr's URLs to the emulator unchanged otherwise, as a test double in a user's suite
-would; the signatures, computed for Flickr's URL, verify because the emulator was started
-with ``--public-url https://api.flickr.com/services/``."""
+flickr-api has no setting for its endpoint: it posts to ``https://api.flickr.com/services/
+rest/`` with ``requests.post``. The test gives it a ``requests`` whose ``post`` sends
+Flickr's URLs to the emulator, unchanged otherwise, as a test double in a user's suite
+would (requests-oauthlib then signs the URL the request goes to)."""
 
 from __future__ import annotations
 
