@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from . import catalogue
-from .catalogue import PERMS
-
-__all__ = ["PERMS", "Call", "MethodSpec", "list_paths", "spec_for", "wire_value"]
+__all__ = ["Call", "Hints", "MethodSpec", "hints", "list_paths", "spec_for", "wire_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +42,21 @@ class Hints:
 
     booleans: tuple[str, ...] = ()
     list_paths: tuple[str, ...] = ()
+    #: Takes any argument besides its documented ones (a dotted call lets them through).
+    open_arguments: bool = False
 
 
 #: Hints by method. flickr.groups.leave: https://www.flickr.com/services/api/
 #: flickr.groups.leave.html (shared seed page) documents delete_photos as a flag; the list
-#: paths follow each method's documented example response.
+#: paths follow each method's documented example response; flickr.test.echo "echo's all
+#: parameters back in the response" (its page), so it takes any argument.
 HINTS: Mapping[str, Hints] = MappingProxyType(
     {
         "flickr.groups.leave": Hints(booleans=("delete_photos",)),
         "flickr.groups.members.getList": Hints(list_paths=("members.member",)),
         "flickr.groups.pools.getPhotos": Hints(list_paths=("photos.photo",)),
         "flickr.reflection.getMethodInfo": Hints(list_paths=("errors.error", "arguments.argument")),
+        "flickr.test.echo": Hints(open_arguments=True),
     }
 )
 _NO_HINTS = Hints()
@@ -68,8 +69,10 @@ def spec_for(method: str) -> MethodSpec | None:
         return _SPECS[method]
     except KeyError:
         pass
+    from . import catalogue  # on first use: the import of flickrwire stays light
+
     entry = catalogue.lookup(method)
-    hints = HINTS.get(method, _NO_HINTS)
+    extra = hints(method)
     spec = None
     if entry is not None:
         spec = MethodSpec(
@@ -77,13 +80,18 @@ def spec_for(method: str) -> MethodSpec | None:
             perms=entry.perms,
             required=entry.required,
             optional=entry.optional,
-            booleans=hints.booleans,
+            booleans=extra.booleans,
             errors=MappingProxyType({e.code: e.message for e in entry.errors}),
-            list_paths=hints.list_paths,
+            list_paths=extra.list_paths,
             post_required=entry.post_required,
         )
     _SPECS[method] = spec
     return spec
+
+
+def hints(method: str) -> Hints:
+    """The hand-written hints for a method (empty ones for most)."""
+    return HINTS.get(method, _NO_HINTS)
 
 
 def list_paths(method: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from .auth import Credentials, Signer, SigningMode, new_nonce, now
 from .call import Call
 from .codecs import CODECS
 from .decoding import MAX_BODY_BYTES
+from .dotted import AsyncMethods, SyncMethods
 from .result import Fault, Result, failure
 from .retry import RetryPolicy
 
@@ -127,27 +128,6 @@ class _Limit:
         return b"".join(self.parts)
 
 
-class _Namespace:
-    """``client.groups.leave(...)``: attribute access builds the dotted method name."""
-
-    __slots__ = ("_client", "_name")
-
-    def __init__(self, client: Any, name: str) -> None:
-        self._client = client
-        self._name = name
-
-    def __getattr__(self, part: str) -> _Namespace:
-        if part.startswith("_"):
-            raise AttributeError(part)
-        return _Namespace(self._client, f"{self._name}.{part}")
-
-    def __call__(self, **params: Any) -> Any:
-        return self._client.call(self._name, **params)
-
-    def __repr__(self) -> str:
-        return f"<flickr method namespace {self._name}>"
-
-
 class _Base:
     """What both clients share: configuration, building requests, reading answers."""
 
@@ -179,11 +159,6 @@ class _Base:
             f"base_url={self.base_url!r}, signing={self.signer.mode!r})"
         )
 
-    def __getattr__(self, name: str) -> _Namespace:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return _Namespace(self, f"flickr.{name}")
-
     def build_request(self, call: Call) -> httpx.Request:
         return self.transport.build_request(call, self.codec, self.signer, self.base_url)
 
@@ -212,8 +187,11 @@ class _Base:
         return self.retry.delay(call, result, tries, retry_after)
 
 
-class Client(_Base):
-    """A synchronous Flickr client: ``Client(transport="soap", codec="json", ...)``."""
+class Client(_Base, SyncMethods):
+    """A synchronous Flickr client: ``Client(transport="soap", codec="json", ...)``.
+
+    Every catalogue method is a dotted call: ``client.groups.leave(group_id="...")``.
+    """
 
     def __init__(
         self,
@@ -282,7 +260,7 @@ class Client(_Base):
         self.close()
 
 
-class AsyncClient(_Base):
+class AsyncClient(_Base, AsyncMethods):
     """The asynchronous twin of :class:`Client`: the same calls, awaited."""
 
     def __init__(

@@ -32,7 +32,7 @@ def test_every_method_has_a_permission_and_a_source_for_each_field() -> None:
 
 def test_groups_leave_as_flickr_documents_it() -> None:
     leave = catalogue.method("flickr.groups.leave")
-    assert leave.perms == "delete"
+    assert (leave.perms, leave.perm_level) == ("delete", 3)
     assert leave.post_required is True
     assert leave.needs_login is True and leave.needs_signing is True
     assert leave.required == ("group_id",)
@@ -99,10 +99,14 @@ def test_the_data_file_ships_inside_the_package() -> None:
     assert len(raw["methods"]) == len(catalogue.names())
 
 
-def test_importing_flickrwire_does_not_read_the_catalogue() -> None:
-    code = "import flickrwire, flickrwire.catalogue as c, sys;print(c._load.cache_info().currsize)"
+def test_importing_flickrwire_leaves_the_catalogue_for_first_use() -> None:
+    code = (
+        "import sys, flickrwire; print('flickrwire.catalogue' in sys.modules);"
+        "import flickrwire.catalogue as c; print(c._load.cache_info().currsize);"
+        "flickrwire.Call.build('flickr.test.echo'); print(c._load.cache_info().currsize)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "0"
+    assert out.stdout.split() == ["False", "0", "1"]
 
 
 def test_calls_check_required_arguments_of_any_catalogue_method() -> None:

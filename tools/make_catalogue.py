@@ -103,8 +103,8 @@ STAMP = re.compile(r"auto-generated on (\d{4}-\d\d-\d\d)")
 
 
 def doc_text(block: str) -> str:
-    """A ``/** ... */`` block's text: each line without its leading ``*``."""
-    lines = [re.sub(r"^\s*\* ?", "", line).rstrip() for line in block.strip().splitlines()]
+    """A ``/** ... */`` block's text: each line without its indent and leading ``*``."""
+    lines = [re.sub(r"^\*(?: |$)", "", line.strip()) for line in block.strip().splitlines()]
     return "\n".join(lines).strip()
 
 

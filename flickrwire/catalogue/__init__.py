@@ -19,7 +19,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -92,6 +91,11 @@ class Method:
     field_sources: Mapping[str, str]
 
     @property
+    def perm_level(self) -> int:
+        """The permission as reflection's ``requiredperms``: 0 none, 1 read, 2 write, 3 delete."""
+        return PERMS.index(self.perms)
+
+    @property
     def required(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.arguments if a.required)
 
@@ -153,6 +157,8 @@ def _methods() -> Mapping[str, Method]:
 
 @cache
 def _load() -> tuple[Mapping[str, Method], Mapping[str, Source]]:
+    from importlib import resources  # on first use only, like the file itself
+
     raw = json.loads(resources.files(__package__).joinpath(DATA_FILE).read_bytes())
     table = {key: _source(key, value) for key, value in raw["sources"].items()}
     found = {name: _method(entry) for name, entry in sorted(raw["methods"].items())}

@@ -1,0 +1,133 @@
+"""Dotted calls: ``client.photos.search(tags="cat")`` for every method in the catalogue.
+
+At run time an attribute walk builds the method name and checks it against
+:mod:`flickrwire.catalogue`: an unknown name raises ``AttributeError``, an unknown argument
+``TypeError`` (``client.call()`` still sends any name and any argument). For type checkers
+the generated stub ``_api.pyi`` types every method's keyword arguments and its return:
+``Result`` on :class:`~flickrwire.Client`, an awaitable ``Result`` on ``AsyncClient``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .call import Call, hints
+
+__all__ = ["AsyncMethods", "SyncMethods"]
+
+
+@cache
+def _children(prefix: str) -> tuple[str, ...]:
+    """The names one level below ``prefix`` (``groups``, ``photos``, ... below ``flickr``)."""
+    from . import catalogue  # on first use: the import of flickrwire stays light
+
+    start = prefix + "."
+    found = {
+        name[len(start) :].split(".", 1)[0]
+        for name in (*catalogue.names(), *catalogue.namespaces())
+        if name.startswith(start)
+    }
+    return tuple(sorted(found))
+
+
+def _resolve(client: Any, prefix: str, part: str) -> Namespace | Method:
+    if part.startswith("_"):
+        raise AttributeError(part)
+    from . import catalogue
+
+    name = f"{prefix}.{part}"
+    if catalogue.lookup(name) is not None:
+        return Method(client, name)
+    if name in catalogue.namespaces():
+        return Namespace(client, name)
+    import difflib  # only on the error path: keeps the import of flickrwire light
+
+    close = difflib.get_close_matches(part, _children(prefix), n=3)
+    hint = f"; did you mean {', '.join(f'{prefix}.{c}' for c in close)}?" if close else ""
+    raise AttributeError(
+        f"Flickr's catalogue has no method or namespace {name}{hint} "
+        f"(client.call({name!r}, ...) sends any method name)"
+    )
+
+
+class Namespace:
+    """``client.groups``: a level of dotted names; its attributes are methods or levels."""
+
+    __slots__ = ("_client", "_name")
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._client = client
+        self._name = name
+
+    def __getattr__(self, part: str) -> Namespace | Method:
+        return _resolve(self._client, self._name, part)
+
+    def __dir__(self) -> list[str]:
+        return list(_children(self._name))
+
+    def __repr__(self) -> str:
+        return f"<flickr namespace {self._name}>"
+
+
+class Method:
+    """``client.groups.leave``: calling it checks the arguments, then sends the call."""
+
+    __slots__ = ("_client", "_name")
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._client = client
+        self._name = name
+
+    def __call__(self, **params: Any) -> Any:
+        from . import catalogue
+
+        unknown = params.keys() - catalogue.method(self._name).argument_names
+        if unknown and not hints(self._name).open_arguments:
+            raise TypeError(self._unknown(sorted(unknown)))
+        # Checked here, before a coroutine exists: AsyncClient raises at once too.
+        return self._client.send(Call.build(self._name, params))
+
+    def _unknown(self, unknown: list[str]) -> str:
+        import difflib
+
+        from . import catalogue
+
+        known = sorted(catalogue.method(self._name).argument_names)
+        guesses = [g for name in unknown for g in difflib.get_close_matches(name, known, n=1)]
+        hint = f"; did you mean {', '.join(guesses)}?" if guesses else ""
+        return (
+            f"{self._name}() got unknown argument(s) {', '.join(unknown)}{hint} "
+            f"(it takes: {', '.join(known) or 'none'})"
+        )
+
+    def __repr__(self) -> str:
+        return f"<flickr method {self._name}>"
+
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from ._api import Flickr
+    from .result import Result
+
+    class SyncMethods(Flickr[Result]):
+        """``client.groups.leave(group_id=...) -> Result``."""
+
+    class AsyncMethods(Flickr[Coroutine[Any, Any, Result]]):
+        """``await client.groups.leave(group_id=...) -> Result``."""
+
+else:
+
+    class _Dotted:
+        """The run-time side: attribute access walks the catalogue from ``flickr``."""
+
+        __slots__ = ()
+
+        def __getattr__(self, part: str) -> Namespace | Method:
+            return _resolve(self, "flickr", part)
+
+        def __dir__(self) -> list[str]:
+            return sorted({*super().__dir__(), *_children("flickr")})
+
+    SyncMethods = AsyncMethods = _Dotted
