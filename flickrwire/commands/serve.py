@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..emulator.adminguard import TOKEN_ENV
 from ..emulator.launch import Options, run
 from . import fail
 
@@ -22,6 +23,14 @@ def serve(
         typer.Option(help="Seed JSON file (format in the README); default: the built-in seed."),
     ] = None,
     admin: Annotated[bool, typer.Option(help="Serve the admin API under /_admin/.")] = False,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=TOKEN_ENV,
+            show_envvar=True,
+            help="The admin API's bearer token (default: random, printed at start).",
+        ),
+    ] = None,
     faults: Annotated[
         Path | None, typer.Option(help="Fault rules JSON file (format in the README).")
     ] = None,
@@ -43,6 +52,7 @@ def serve(
         faults_file=str(faults) if faults else None,
         strict_tls=strict_tls,
         blocked_urls=tuple(blocked_url or ()),
+        admin_token=admin_token or None,
     )
     try:
         run(options, typer.echo)

@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from .admin import EmulatorState, admin_app
+from .adminguard import new_token
 from .app import EmulatorConfig, create_core_app
 from .faults import FaultMiddleware, FaultPlan, FaultRule
 from .requestlog import RequestLog
@@ -68,6 +69,7 @@ def create_app(
     seed: SeedInput = None,
     config: EmulatorConfig | None = None,
     admin: bool = False,
+    admin_token: str | None = None,
     faults: FaultsInput = None,
     log_size: int = 10_000,
 ) -> Starlette:
@@ -75,17 +77,24 @@ def create_app(
     new database; an existing ``db`` file keeps its state). ``faults``: a :class:`FaultPlan`,
     its JSON (list or object) or a JSON file. ``log_size``: requests kept in the log (0: none).
 
-    ``app.state.emulator`` is an :class:`EmulatorState` (store, plan, log, config); call its
-    ``close()`` when done with a file database.
+    ``admin``: serve the admin API under ``/_admin/``, for loopback requests carrying
+    ``Authorization: Bearer <admin_token>`` (random unless given; read it back from
+    ``app.state.emulator.admin_token``).
+
+    ``app.state.emulator`` is an :class:`EmulatorState` (store, plan, log, config, admin
+    token); call its ``close()`` when done with a file database.
     """
+    if admin_token is not None and not admin_token:
+        raise ValueError("the admin token must not be empty")
     plan = _plan(faults)
     log = RequestLog(log_size)
     config = config or EmulatorConfig()
     store = _store(db, seed)
     app = create_core_app(store, config)
-    state = EmulatorState(store, plan, log, config)
+    token = (admin_token or new_token()) if admin else None
+    state = EmulatorState(store, plan, log, config, token)
     app.add_middleware(FaultMiddleware, plan=plan, log=log)
-    if admin:
-        app.router.routes.insert(0, Mount("/_admin", app=admin_app(state)))
+    if token is not None:
+        app.router.routes.insert(0, Mount("/_admin", app=admin_app(state, token)))
     app.state.emulator = state
     return app
