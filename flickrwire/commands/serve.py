@@ -9,6 +9,7 @@ import typer
 
 from ..emulator.adminguard import TOKEN_ENV
 from ..emulator.launch import Options, run
+from ..emulator.limits import DEFAULT_MAX_BODY
 from . import fail
 
 
@@ -37,6 +38,10 @@ def serve(
     strict_tls: Annotated[
         bool, typer.Option(help="Answer 95 (SSL is required) to plain-HTTP requests.")
     ] = False,
+    max_body: Annotated[
+        int,
+        typer.Option(min=0, help="Longest request body taken, in bytes; longer ones get 413."),
+    ] = DEFAULT_MAX_BODY,
     blocked_url: Annotated[
         list[str] | None,
         typer.Option(help="A URL substring that makes any argument a 116 (repeatable)."),
@@ -53,6 +58,7 @@ def serve(
         strict_tls=strict_tls,
         blocked_urls=tuple(blocked_url or ()),
         admin_token=admin_token or None,
+        max_body=max_body,
     )
     try:
         run(options, typer.echo)

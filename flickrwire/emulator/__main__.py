@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from .adminguard import TOKEN_ENV
 from .launch import Options, run
+from .limits import DEFAULT_MAX_BODY
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -28,6 +29,12 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         help=f"the admin API's bearer token (default: ${TOKEN_ENV}, else random, printed)",
     )
     parser.add_argument("--faults", default=None, help="fault rules JSON file")
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        help=f"longest request body taken, in bytes ({DEFAULT_MAX_BODY}); longer gets 413",
+    )
     parser.add_argument("--strict-tls", action="store_true", help="answer 95 to plain HTTP")
     parser.add_argument(
         "--blocked-url", action="append", default=[], help="a URL substring answered with 116"
@@ -43,6 +50,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         args.strict_tls,
         tuple(args.blocked_url),
         args.admin_token,
+        args.max_body,
     )
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,8 @@ def _guarded(handler: Endpoint) -> Endpoint:
             return await handler(request)
         except (BadInput, SeedError, ValueError) as exc:
             return _error(400, str(exc))
+        except sqlite3.OperationalError as exc:  # the database is locked elsewhere
+            return _error(503, f"the database is busy: {exc}")
 
     return endpoint
 

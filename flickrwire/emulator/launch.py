@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from . import create_app
 from .adminguard import TOKEN_ENV
 from .app import EmulatorConfig
+from .limits import DEFAULT_MAX_BODY
 from .rules import FaultPlan
 from .seed import load_seed_file
 from .server import serve
@@ -31,6 +32,8 @@ class Options:
     blocked_urls: tuple[str, ...] = field(default_factory=tuple)
     #: the admin API's token (random when None); used only with ``admin``
     admin_token: str | None = field(default=None, repr=False)
+    #: the longest request body taken, in bytes
+    max_body: int = DEFAULT_MAX_BODY
 
 
 def build(options: Options) -> Starlette:
@@ -45,6 +48,7 @@ def build(options: Options) -> Starlette:
         admin=options.admin,
         admin_token=options.admin_token if options.admin else None,
         faults=faults,
+        max_body=options.max_body,
     )
 
 

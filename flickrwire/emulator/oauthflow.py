@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
+import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -127,8 +128,18 @@ class OAuthEndpoints:
         self.emulator.claim(tx, claim, now)
 
     async def request_token(self, request: Request) -> Response:
+        # The store is used on a worker thread, never on the event loop (app.py).
+        return await anyio.to_thread.run_sync(self._request_token, await _http_request(request))
+
+    async def authorize(self, request: Request) -> Response:
+        return await anyio.to_thread.run_sync(self._authorize, dict(request.query_params))
+
+    async def access_token(self, request: Request) -> Response:
+        return await anyio.to_thread.run_sync(self._access_token, await _http_request(request))
+
+    def _request_token(self, request: httpx.Request) -> Response:
         try:
-            auth, fields = self._signed(await _http_request(request), ("oauth_callback",))
+            auth, fields = self._signed(request, ("oauth_callback",))
             token, secret = new_token()
             with self.emulator.store.transaction(write=True) as tx:
                 self._verify(tx, auth, fields, "")
@@ -143,8 +154,7 @@ class OAuthEndpoints:
         ]
         return Response(_form(pairs), headers={"content-type": TEXT})
 
-    async def authorize(self, request: Request) -> Response:
-        query = request.query_params
+    def _authorize(self, query: dict[str, str]) -> Response:
         perms = query.get("perms", "read")
         if perms not in ("read", "write", "delete"):
             return Response(b"perms must be read, write or delete", 400, media_type="text/plain")
@@ -165,10 +175,10 @@ class OAuthEndpoints:
         joiner = "&" if "?" in row.callback else "?"
         return RedirectResponse(row.callback + joiner + _form(pairs).decode(), status_code=302)
 
-    async def access_token(self, request: Request) -> Response:
+    def _access_token(self, request: httpx.Request) -> Response:
         try:
             extra = ("oauth_token", "oauth_verifier")
-            auth, fields = self._signed(await _http_request(request), extra)
+            auth, fields = self._signed(request, extra)
             token, secret = new_token()
             with self.emulator.store.transaction(write=True) as tx:
                 row = find_request_token(tx, fields["oauth_token"])
