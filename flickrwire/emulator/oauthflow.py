@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote, urlencode
 
 import anyio
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 #: Content type of the OAuth endpoints' answers (our guess: the same text/plain as the
 #: recorded 401 answer, shared sample oauth-401-signature-invalid-debug-sbs.txt.source).
 TEXT = "text/plain;charset=UTF-8"
+_In = TypeVar("_In")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +131,13 @@ class OAuthEndpoints:
         self.emulator.claim(tx, claim, now)
 
     async def request_token(self, request: Request) -> Response:
-        # The store is used on a worker thread, never on the event loop (app.py).
-        return await anyio.to_thread.run_sync(self._request_token, await _http_request(request))
+        return await _off_loop(self._request_token, await _http_request(request))
 
     async def authorize(self, request: Request) -> Response:
-        return await anyio.to_thread.run_sync(self._authorize, dict(request.query_params))
+        return await _off_loop(self._authorize, dict(request.query_params))
 
     async def access_token(self, request: Request) -> Response:
-        return await anyio.to_thread.run_sync(self._access_token, await _http_request(request))
+        return await _off_loop(self._access_token, await _http_request(request))
 
     def _request_token(self, request: httpx.Request) -> Response:
         try:
@@ -204,6 +206,18 @@ class OAuthEndpoints:
             ("username", username),
         ]
         return Response(_form(pairs), headers={"content-type": TEXT})
+
+
+async def _off_loop(endpoint: Callable[[_In], Response], given: _In) -> Response:
+    """Run an endpoint on a worker thread, never on the event loop (app.py); a database
+    locked elsewhere past the store's timeout is a 503 (our choice; Flickr documents none)."""
+    try:
+        return await anyio.to_thread.run_sync(endpoint, given)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return Response(b"service temporarily unavailable: try again", 503, headers={
+            "content-type": TEXT})  # fmt: skip
 
 
 def _problem(problem: OAuthProblem) -> Response:

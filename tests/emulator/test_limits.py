@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from oauthlib import oauth1
 
 import flickrwire
 from flickrwire.emulator import DEFAULT_MAX_BODY, create_app
@@ -169,6 +170,13 @@ def leave(base_url: str) -> tuple[flickrwire.Result, float]:
     return result, time.monotonic() - started
 
 
+def request_token(base_url: str) -> httpx.Response:
+    key = DEFAULT_SEED["api_keys"][0]
+    client = oauth1.Client(key["key"], client_secret=key["secret"], callback_uri="oob")
+    uri, headers, _ = client.sign(base_url + "oauth/request_token", "POST")
+    return httpx.post(uri, headers=headers, timeout=30)
+
+
 def wait_for_request(app: Any) -> None:
     deadline = time.monotonic() + 30
     while not len(app.state.emulator.log):
@@ -194,6 +202,7 @@ def test_a_locked_database_answers_106_while_the_rest_answers(
                 # Three seconds of lock wait: health answered while the leave still waits.
                 assert not pending.done()
             result, elapsed = pending.result(timeout=60)
+            assert request_token(server.base_url).status_code == 503
         assert (result.code, result.fault and result.fault.retryable) == (106, True)
         # About the busy timeout (1 s by default), not SQLite's 30 s of old; generous bound.
         assert elapsed < 10 + (busy_timeout or 0)
