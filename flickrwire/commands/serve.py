@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..emulator.adminguard import TOKEN_ENV
 from ..emulator.launch import Options, run
+from ..emulator.limits import DEFAULT_MAX_BODY
 from . import fail
 
 
@@ -22,12 +24,24 @@ def serve(
         typer.Option(help="Seed JSON file (format in the README); default: the built-in seed."),
     ] = None,
     admin: Annotated[bool, typer.Option(help="Serve the admin API under /_admin/.")] = False,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=TOKEN_ENV,
+            show_envvar=True,
+            help="The admin API's bearer token (default: random, printed at start).",
+        ),
+    ] = None,
     faults: Annotated[
         Path | None, typer.Option(help="Fault rules JSON file (format in the README).")
     ] = None,
     strict_tls: Annotated[
         bool, typer.Option(help="Answer 95 (SSL is required) to plain-HTTP requests.")
     ] = False,
+    max_body: Annotated[
+        int,
+        typer.Option(min=0, help="Longest request body taken, in bytes; longer ones get 413."),
+    ] = DEFAULT_MAX_BODY,
     blocked_url: Annotated[
         list[str] | None,
         typer.Option(help="A URL substring that makes any argument a 116 (repeatable)."),
@@ -51,6 +65,8 @@ def serve(
         strict_tls=strict_tls,
         blocked_urls=tuple(blocked_url or ()),
         public_urls=tuple(public_url or ()),
+        admin_token=admin_token or None,
+        max_body=max_body,
     )
     try:
         run(options, typer.echo)

@@ -17,14 +17,17 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from .admin import EmulatorState, admin_app
+from .adminguard import new_token
 from .app import EmulatorConfig, create_core_app
 from .faults import FaultMiddleware, FaultPlan, FaultRule
+from .limits import DEFAULT_MAX_BODY, BodyLimit
 from .requestlog import RequestLog
 from .seed import DEFAULT_SEED, load_seed_file
-from .store import Store
+from .store import DEFAULT_BUSY_TIMEOUT, Store
 from .stubs import StubError, StubSet
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "DEFAULT_SEED",
     "EmulatorConfig",
     "EmulatorState",
@@ -62,9 +65,9 @@ def _seed_data(seed: SeedInput) -> tuple[Mapping[str, Any] | None, list[Any]]:
     return state, list(data.get("stubs", []))
 
 
-def _store(db: str, data: Mapping[str, Any] | None) -> Store:
+def _store(db: str, data: Mapping[str, Any] | None, busy_timeout: float) -> Store:
     """Open ``db``; load ``data`` if given, the default seed if the database is new."""
-    store = Store(db)
+    store = Store(db, timeout=busy_timeout)
     try:
         if data is not None or store.is_empty():
             store.load_seed(data if data is not None else DEFAULT_SEED)
@@ -80,33 +83,49 @@ def create_app(
     seed: SeedInput = None,
     config: EmulatorConfig | None = None,
     admin: bool = False,
+    admin_token: str | None = None,
     faults: FaultsInput = None,
     log_size: int = 10_000,
+    max_body: int = DEFAULT_MAX_BODY,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     stubs: Iterable[Any] = (),
     public_url: str | Iterable[str] | None = None,
 ) -> Starlette:
     """The emulator app. ``seed``: a seed dict or JSON file (default: ``DEFAULT_SEED`` for a
     new database; an existing ``db`` file keeps its state). ``faults``: a :class:`FaultPlan`,
     its JSON (list or object) or a JSON file. ``log_size``: requests kept in the log (0: none).
+    ``max_body``: the longest request body taken, in bytes; longer ones get 413 unread.
+    ``busy_timeout``: seconds a request waits for a database another process has locked
+    before it is answered 105 (reads) or 106 (writes).
     ``stubs``: stub objects (``stubs.py``), after the seed's own ``stubs`` list; a stub that
     does not validate raises :class:`StubError` naming the field. ``public_url``: the base
     URL(s) the emulator answers for (``https://api.flickr.com/services/``): OAuth
     signatures computed for them verify (also ``config.public_urls``).
 
-    ``app.state.emulator`` is an :class:`EmulatorState` (store, plan, log, config); call its
-    ``close()`` when done with a file database.
+    ``admin``: serve the admin API under ``/_admin/``, for loopback requests carrying
+    ``Authorization: Bearer <admin_token>`` (random unless given; read it back from
+    ``app.state.emulator.admin_token``).
+
+    ``app.state.emulator`` is an :class:`EmulatorState` (store, plan, log, config, admin
+    token); call its ``close()`` when done with a file database.
     """
+    if admin_token is not None and not admin_token:
+        raise ValueError("the admin token must not be empty")
+    if max_body < 0:
+        raise ValueError("max_body must not be negative")
     plan = _plan(faults)
     log = RequestLog(log_size)
     config = _with_public_urls(config or EmulatorConfig(), public_url)
     data, seed_stubs = _seed_data(seed)
     stub_set = StubSet([*seed_stubs, *stubs])
-    store = _store(db, data)
+    store = _store(db, data, busy_timeout)
     app = create_core_app(store, config, stub_set)
-    state = EmulatorState(store, plan, log, config, stub_set)
+    token = (admin_token or new_token()) if admin else None
+    state = EmulatorState(store, plan, log, config, token, stub_set)
     app.add_middleware(FaultMiddleware, plan=plan, log=log)
-    if admin:
-        app.router.routes.insert(0, Mount("/_admin", app=admin_app(state)))
+    app.add_middleware(BodyLimit, max_body=max_body)  # added last: the outermost layer
+    if token is not None:
+        app.router.routes.insert(0, Mount("/_admin", app=admin_app(state, token)))
     app.state.emulator = state
     return app
 

@@ -1,6 +1,8 @@
 """The emulator's admin API, JSON in and out, mounted under ``/_admin/`` only when
 ``create_app(admin=True)`` (``--admin``): health and version, reset, the request log, the
-fault rules, and saving and restoring the state.
+fault rules, and saving and restoring the state. Every request first passes
+``adminguard``: a loopback ``Host`` and ``Origin``, ``Authorization: Bearer <token>``, JSON
+writes.
 
     GET    /_admin/health            {"status": "ok", "requests": n, "rules": n}
     GET    /_admin/version           {"name": "flickrwire-emulator", "version": ...}
@@ -21,7 +23,8 @@ fault rules, and saving and restoring the state.
     PUT    /_admin/stubs             replace all with a list
     DELETE /_admin/stubs             remove all stubs
     DELETE /_admin/stubs/{id}        remove one stub (404 if there is none)
-    GET    /_admin/state             the whole state in the seed format
+    GET    /_admin/state             the whole state in the seed format, without the API
+                                     and token secrets unless ``?secrets=1``
     PUT    /_admin/state             replace the state with a seed (what GET returned);
                                      a seed's "stubs" list replaces the stubs
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +44,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
+from starlette.types import ASGIApp
 
 from .. import __version__
+from .adminguard import AdminGuard
 from .app import EmulatorConfig
 from .requestlog import RequestLog
 from .rules import FaultPlan
@@ -62,6 +68,8 @@ class EmulatorState:
     plan: FaultPlan
     log: RequestLog
     config: EmulatorConfig
+    #: the admin API's bearer token (None when the admin API is off)
+    admin_token: str | None = field(default=None, repr=False)
     stubs: StubSet = field(default_factory=StubSet)
 
     def close(self) -> None:
@@ -82,6 +90,8 @@ def _guarded(handler: Endpoint) -> Endpoint:
             return await handler(request)
         except (BadInput, SeedError, ValueError) as exc:
             return _error(400, str(exc))
+        except sqlite3.OperationalError as exc:  # the database is locked elsewhere
+            return _error(503, f"the database is busy: {exc}")
 
     return endpoint
 
@@ -220,7 +230,13 @@ class AdminAPI:
         return JSONResponse({"removed": stub_id})
 
     async def save_state(self, request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(self.state.store.dump))
+        unknown = set(request.query_params) - {"secrets"}
+        if unknown:
+            raise BadInput(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        dump = await run_in_threadpool(self.state.store.dump)
+        if request.query_params.get("secrets") not in ("1", "true"):
+            hide_secrets(dump)
+        return JSONResponse(dump)
 
     async def restore_state(self, request: Request) -> Response:
         seed = await _json(request)
@@ -253,6 +269,14 @@ class AdminAPI:
         return [Route(path, _guarded(fn), methods=[verb]) for path, fn, verb in table]
 
 
-def admin_app(state: EmulatorState) -> Router:
-    """The admin API as an ASGI app, to mount under ``/_admin``."""
-    return Router(routes=AdminAPI(state).routes())
+def hide_secrets(dump: dict[str, list[dict[str, Any]]]) -> None:
+    """Drop the API and token secrets from a state dump (a seed without them does not load,
+    so it cannot be restored by mistake)."""
+    for section in ("api_keys", "tokens"):
+        for entry in dump.get(section, []):
+            entry.pop("secret", None)
+
+
+def admin_app(state: EmulatorState, token: str) -> ASGIApp:
+    """The admin API as an ASGI app behind its guard, to mount under ``/_admin``."""
+    return AdminGuard(Router(routes=AdminAPI(state).routes()), token)

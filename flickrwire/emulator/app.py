@@ -1,10 +1,11 @@
 """The emulator's core ASGI app: Flickr's three API endpoints and its OAuth endpoints.
 
 Requests are parsed and answers rendered only by the client's own transports and codecs
-(``parse_request``, ``render_response``, ``media_type``, ``codecs.json.encode``), so the
-client and the emulator cannot drift apart. Each request is answered on the event loop in
-one SQLite transaction: the work is far below a millisecond, less than a hop to a worker
-thread would cost, and the store's lock keeps threaded callers (the admin API) safe.
+(``read_request``, ``render_response``, ``media_type``, ``codecs.json.encode``), so the
+client and the emulator cannot drift apart. Each request is answered in one SQLite
+transaction on a worker thread, never on the event loop: a database locked by another
+process then delays only the requests that need it (answered 105 or 106 after the store's
+busy timeout), while every other endpoint keeps answering.
 
 The checks run in this order (docs/emulator-methods.md): the request parses (112, 114,
 115), the format exists (111, answered in the endpoint's own format), TLS (95), the method
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import anyio
 import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import URL
@@ -162,7 +164,9 @@ class APIEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = scope_request(scope, await read_body(receive))
         secure = scope.get("scheme") == "https"
-        status, content, media_type = self.emulator.handle(self.transport, request, secure)
+        status, content, media_type = await anyio.to_thread.run_sync(
+            self.emulator.handle, self.transport, request, secure
+        )
         headers = [
             (b"content-type", media_type.encode("latin-1")),
             (b"content-length", str(len(content)).encode("latin-1")),

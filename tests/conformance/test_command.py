@@ -294,6 +294,7 @@ def test_admin_emulator_gets_the_full_treatment_and_is_restored(
     result = run_cli(
         "--base-url", server.base_url, "--json", str(report_path),
         "--scenarios", "leave-ok,leave-not-member,injected-105-retried,blocked-url",
+        "--admin-token", state.admin_token,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     report = load_json(report_path)
@@ -305,6 +306,20 @@ def test_admin_emulator_gets_the_full_treatment_and_is_restored(
     assert found[("blocked-url", "rest/json")]["reason"] == REASONS["blocked-url"]
     assert state.store.dump() == DEFAULT_SEED
     assert [rule.id for rule in state.plan.rules()] == ["theirs"]
+
+
+def test_an_admin_emulator_needs_its_token(admin_server: tuple[Any, Any]) -> None:
+    server, emulator = admin_server
+    state = emulator.state.emulator
+    args = ("--base-url", server.base_url, "--scenarios", "leave-ok", "--transports", "rest")
+    for env in ({}, {"FLICKRWIRE_ADMIN_TOKEN": "wrong"}):
+        refused = run_cli(*args, env=env)
+        assert refused.exit_code == 2
+        assert "needs its token" in refused.output and "--admin-token" in refused.output
+    assert state.store.dump() == DEFAULT_SEED
+    result = run_cli(*args, env={"FLICKRWIRE_ADMIN_TOKEN": state.admin_token})
+    assert result.exit_code == 0, result.output
+    assert state.admin_token not in result.output
 
 
 def _credentials_file(path: Path, base_url: str, name: str = "local") -> Path:

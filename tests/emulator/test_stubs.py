@@ -52,7 +52,13 @@ async def made() -> AsyncIterator[Callable[..., tuple[Any, Make]]]:
 
 
 def admin(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator")
+    """A client for the app, the admin API's token in its headers."""
+    token = app.state.emulator.admin_token
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://127.0.0.1",
+        headers={"authorization": f"Bearer {token}"},
+    )
 
 
 @pytest.mark.parametrize(("transport", "codec"), PAIRS)

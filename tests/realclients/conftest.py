@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -40,13 +40,19 @@ class Served:
     key: str
     secret: str
     tokens: dict[str, Token]
+    admin_token: str = field(repr=False)
 
     @property
     def origin(self) -> str:
         return self.base_url.removesuffix("/services/")
 
     def reset(self) -> None:
-        response = httpx.post(self.origin + "/_admin/reset", json={"log": False}, timeout=30)
+        response = httpx.post(
+            self.origin + "/_admin/reset",
+            json={"log": False},
+            headers={"authorization": f"Bearer {self.admin_token}"},
+            timeout=30,
+        )
         response.raise_for_status()
 
 
@@ -61,7 +67,13 @@ def _banner(lines: list[str]) -> Served:
             tokens[words[1]] = Token(
                 pairs["FLICKR_OAUTH_TOKEN"], pairs["FLICKR_OAUTH_TOKEN_SECRET"], perms
             )
-    return Served(lines[0], values["FLICKR_API_KEY"], values["FLICKR_API_SECRET"], tokens)
+    return Served(
+        lines[0],
+        values["FLICKR_API_KEY"],
+        values["FLICKR_API_SECRET"],
+        tokens,
+        values["FLICKRWIRE_ADMIN_TOKEN"],
+    )
 
 
 @pytest.fixture(scope="session")
