@@ -40,6 +40,7 @@ TRANSPORTS = ("*", "rest", "xmlrpc", "soap")
 _FIELDS = frozenset({"id", "method", "args", "transport", *ANSWERS})
 _MATCHERS = ("equals", "matches", "contains", "absent", "present")
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _RAW_FIELDS = {"body": str, "content_type": str, "status": int}
 DEFAULT_RAW_TYPE = "text/xml; charset=utf-8"
 
@@ -135,10 +136,29 @@ def _matcher(where: str, spec: Any) -> Matcher:
     return Matcher(kind, value)
 
 
+def _check_payload(where: str, value: Any, depth: int = 0) -> None:
+    """Flickr's JSON shape, as it must be to render as XML too: element and attribute
+    names are XML names (``_content`` is the text), values are strings, numbers,
+    booleans, objects or lists of them."""
+    if depth > 32:
+        raise StubError(f"{where}: nested too deeply")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key != "_content" and not (isinstance(key, str) and _XML_NAME.match(key)):
+                raise StubError(f"{where}.{key}: not an XML element or attribute name")
+            _check_payload(f"{where}.{key}", item, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_payload(f"{where}[{index}]", item, depth + 1)
+    elif not isinstance(value, (str, int, float)):
+        raise StubError(f"{where}: expected a string, number, object or list, got {value!r}")
+
+
 def _check_answer(where: str, name: str, value: Any) -> None:
     if name == "payload":
         if not isinstance(value, Mapping):
             raise StubError(f"{where}.payload: expected an object, got {value!r}")
+        _check_payload(f"{where}.payload", value)
         return
     if not isinstance(value, Mapping):
         raise StubError(f"{where}.{name}: expected an object, got {value!r}")

@@ -160,6 +160,8 @@ async def test_stubs_from_the_admin_api(made: Any, seeded: Seeded) -> None:
         ({"method": "m", "payload": {}, "args": {"a": {"like": "x"}}}, "stubs[0].args.a.like"),
         ({"method": "m", "payload": {}, "transport": "ftp"}, "stubs[0].transport"),
         ({"method": "m", "payload": {}, "colour": "red"}, "stubs[0].colour"),
+        ({"method": "m", "payload": {"a b": "1"}}, "stubs[0].payload.a b"),
+        ({"method": "m", "payload": {"a": [{"b": None}]}}, "stubs[0].payload.a[0].b"),
     ],
 )
 def test_a_seed_file_with_a_bad_stub_is_refused_naming_the_field(
