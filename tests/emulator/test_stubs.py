@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from oauthlib import oauth1
 
 import flickrwire
 from flickrwire.emulator import EmulatorConfig, StubError, create_app
@@ -247,3 +248,14 @@ def test_a_public_url_is_a_base_url(given: str, base: str) -> None:
 def test_a_bad_public_url_is_refused_in_one_line(bad: str) -> None:
     with pytest.raises(ValueError, match="a public URL must be http"):
         create_app(public_url=bad)
+
+
+async def test_public_url_covers_the_oauth_endpoints(seeded: Seeded) -> None:
+    signer = oauth1.Client(seeded.key, client_secret=seeded.secret, callback_uri="oob")
+    url, headers, _ = signer.sign("https://www.flickr.com/services/oauth/request_token", "POST")
+    for public, expected in ((None, 401), ("https://www.flickr.com/services/", 200)):
+        app = create_app(public_url=public)
+        async with httpx.AsyncClient(transport=Rewrite(app)) as http:
+            answer = await http.post(url, headers=headers)
+        assert answer.status_code == expected, answer.text
+    assert "oauth_callback_confirmed=true" in answer.text
