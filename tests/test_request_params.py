@@ -4,6 +4,7 @@ and what an OAuth signature covers come from the same pairs."""
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -128,3 +129,33 @@ def test_multipart_never_raises_anything_but_its_error(noise: bytes) -> None:
     for body in (noise, f"--{BOUNDARY}\r\n".encode() + noise, encode([("a", "1")])[:-9] + noise):
         with contextlib.suppress(FormDataError):
             read_multipart(body, MULTIPART)
+
+
+pair_names = st.sampled_from(["a", "b", "method", "oauth_nonce", "x y", "é"])
+pair_values = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=5)
+pairs = st.lists(st.tuples(pair_names, pair_values), max_size=5)
+
+
+@given(pairs, pairs, st.sampled_from(["form", "multipart"]))
+def test_params_and_signed_pairs_come_from_one_reading(
+    query: list[tuple[str, str]], body: list[tuple[str, str]], kind: str
+) -> None:
+    if kind == "form":
+        content, content_type = urlencode(body).encode(), "application/x-www-form-urlencoded"
+    else:
+        content, content_type = encode(body), MULTIPART
+    request = httpx.Request(
+        "POST", URL + "?" + urlencode(query), headers={"Content-Type": content_type},
+        content=content,
+    )  # fmt: skip
+    values: dict[str, set[str]] = {}
+    for name, value in query + body:
+        values.setdefault(name, set()).add(value)
+    if any(len(seen) > 1 for seen in values.values()):
+        with pytest.raises(RequestError) as info:
+            read_params(request)
+        assert info.value.code == 96
+        return
+    read = read_params(request)
+    assert read.signed == tuple(query + body)
+    assert dict(read.params) == {name: seen.pop() for name, seen in values.items()}

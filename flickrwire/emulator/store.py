@@ -2,10 +2,10 @@
 
 One connection per :class:`Store`, guarded by a lock, so request threads take turns; every
 unit of work is one transaction (``BEGIN IMMEDIATE`` when it writes), so a second process
-on the same file (or a crash half-way) never sees half a leave. The app runs transactions
-on worker threads, never on the event loop; a database another process keeps locked makes
-a transaction fail with "database is locked" after ``timeout`` seconds (SQLite's busy
-timeout, and as long again for the turn at the lock), which the app answers 105 or 106.
+on the same file (or a crash half-way) never sees half a leave. The app runs them on worker
+threads with a 1 s ``timeout``: a database locked by another process fails a transaction
+("database is locked", answered 105 or 106) after that long, or after ``timeout`` + 2 s in
+line for the store's lock.
 File databases use WAL with ``synchronous=NORMAL``: a commit survives the process being
 killed (not a power cut).
 """
@@ -28,8 +28,10 @@ PERM_NAMES = ("none", "read", "write", "delete")
 MEMBERTYPES = {"member": 2, "moderator": 3, "admin": 4}
 ROLE_NAMES = {2: "member", 3: "moderator", 4: "admin"}
 ADMIN = 4
-#: Seconds a transaction waits for a lock held elsewhere before it fails.
+#: Seconds the app's transactions wait for a lock held by another process before failing.
 DEFAULT_BUSY_TIMEOUT = 1.0
+#: Extra seconds in line for the store's own lock: room for ordinary thread contention.
+LOCK_MARGIN = 2.0
 #: Claims between two sweeps of nonces too old to be accepted again.
 NONCE_SWEEP_EVERY = 512
 
@@ -265,7 +267,7 @@ class Transaction:
 
     def __enter__(self) -> Tx:
         store = self._store
-        if not store.lock.acquire(timeout=store.timeout):
+        if not store.lock.acquire(timeout=store.timeout + LOCK_MARGIN):
             # Another thread's transaction waits on a database locked elsewhere.
             raise sqlite3.OperationalError("database is locked (waited for the store)")
         try:
@@ -298,7 +300,7 @@ class Transaction:
 class Store:
     """The emulator's database: a file path or ``:memory:``; the schema is made on start."""
 
-    def __init__(self, path: str = ":memory:", *, timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(self, path: str = ":memory:", *, timeout: float = 30.0) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.path = path

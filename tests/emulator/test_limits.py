@@ -96,6 +96,16 @@ async def test_every_endpoint_refuses_in_its_own_format(app: Any, path: str, med
     assert "too large" in answer.text
 
 
+async def test_the_limit_holds_when_fault_rules_read_the_body_first() -> None:
+    # With a rule to match, the fault middleware reads the body to find the method.
+    app = create_app(faults=[{"method": "flickr.test.echo", "action": "delay"}])
+    body = Pulled(HUNDRED_MB)
+    answer = await post(app, "rest/", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert body.count <= DEFAULT_MAX_BODY + 2 * len(CHUNK)
+    app.state.emulator.close()
+
+
 async def test_a_body_at_the_limit_is_taken() -> None:
     app = create_app(max_body=64)
     form = b"method=flickr.test.echo&a="
