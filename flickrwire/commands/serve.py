@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..emulator.defaults import DEFAULT_MAX_BODY, TOKEN_ENV
 from ..extras import EXIT_MISSING_EXTRA, extra_for, missing_extra_message
 from . import fail
 
@@ -22,15 +23,34 @@ def serve(
         typer.Option(help="Seed JSON file (format in the README); default: the built-in seed."),
     ] = None,
     admin: Annotated[bool, typer.Option(help="Serve the admin API under /_admin/.")] = False,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=TOKEN_ENV,
+            show_envvar=True,
+            help="The admin API's bearer token (default: random, printed at start).",
+        ),
+    ] = None,
     faults: Annotated[
         Path | None, typer.Option(help="Fault rules JSON file (format in the README).")
     ] = None,
     strict_tls: Annotated[
         bool, typer.Option(help="Answer 95 (SSL is required) to plain-HTTP requests.")
     ] = False,
+    max_body: Annotated[
+        int,
+        typer.Option(min=0, help="Longest request body taken, in bytes; longer ones get 413."),
+    ] = DEFAULT_MAX_BODY,
     blocked_url: Annotated[
         list[str] | None,
         typer.Option(help="A URL substring that makes any argument a 116 (repeatable)."),
+    ] = None,
+    public_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A base URL clients believe they call, e.g. https://api.flickr.com/services/;"
+            " OAuth signatures computed for it verify (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """Run the Flickr emulator; print its base URL and the seeded test credentials."""
@@ -50,6 +70,9 @@ def serve(
         faults_file=str(faults) if faults else None,
         strict_tls=strict_tls,
         blocked_urls=tuple(blocked_url or ()),
+        public_urls=tuple(public_url or ()),
+        admin_token=admin_token or None,
+        max_body=max_body,
     )
     try:
         run(options, typer.echo)

@@ -34,7 +34,15 @@ from .model import CODECS, TRANSPORTS, Scenario, ScenarioError
 from .results import Cell, Pair, RunResult
 from .runner import DEFAULT_TIMEOUT, Runner, planned
 from .scenarios import load_all, select
-from .targets import AdminTarget, EmbeddedTarget, ServerTarget, Target, probe_admin
+from .targets import (
+    ADMIN_TOKEN_ENV,
+    AdminTarget,
+    AdminTokenError,
+    EmbeddedTarget,
+    ServerTarget,
+    Target,
+    probe_admin,
+)
 
 STYLES = {"passed": "green", "failed": "bold red", "error": "bold yellow", "skipped": "dim"}
 
@@ -103,6 +111,7 @@ def open_target(
     http: httpx.Client,
     group_id: str | None,
     allow_writes: bool,
+    admin_token: str | None = None,
 ) -> Target:
     if server is None:
         try:
@@ -117,9 +126,12 @@ def open_target(
     except InsecureURLError as exc:
         fail(f"--base-url: {exc}")
     preflight(server, http)
-    admin = probe_admin(server, http)
+    try:
+        admin = probe_admin(server, http, admin_token)
+    except AdminTokenError as exc:
+        fail(str(exc))
     if admin is not None:
-        return AdminTarget(server, http, admin)
+        return AdminTarget(server, http, admin, admin_token or "")
     return ServerTarget(server, credentials, http, group_id=group_id, allow_writes=allow_writes)
 
 
@@ -250,6 +262,15 @@ def conformance(
         bool,
         typer.Option("--allow-writes", help="Let state-changing scenarios run on another server."),
     ] = False,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            "--admin-token",
+            envvar=ADMIN_TOKEN_ENV,
+            show_envvar=True,
+            help="Token of the emulator's admin API at --base-url (`serve --admin` prints it).",
+        ),
+    ] = None,
     bail: Annotated[bool, typer.Option("--bail", help="Stop at the first failure.")] = False,
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON report here.")
@@ -287,7 +308,7 @@ def conformance(
         fail("no scenario applies to the chosen filters")
     server, credentials = resolve(base_url, env, credentials_file)
     with httpx.Client(timeout=timeout) as http:
-        target = open_target(server, credentials, http, group_id, allow_writes)
+        target = open_target(server, credentials, http, group_id, allow_writes, admin_token)
         if target.state_note:
             console.print(Text(target.state_note), soft_wrap=True)
         try:

@@ -46,6 +46,13 @@ REASONS = {
     "writes": "changes state: runs against this server only with --group-id and --allow-writes",
 }
 ADMIN_TIMEOUT = 10.0
+#: Where ``flickrwire serve`` and ``flickrwire conformance`` read the admin token from
+#: (the emulator's ``adminguard.TOKEN_ENV``; named here so the command needs no server extra).
+ADMIN_TOKEN_ENV = "FLICKRWIRE_ADMIN_TOKEN"
+
+
+class AdminTokenError(ValueError):
+    """The server has a flickrwire admin API, and it refused the token (or its absence)."""
 
 
 class Target(Protocol):
@@ -147,10 +154,12 @@ class AdminTarget(EmulatorTarget):
     back to), not from whatever earlier use left: one leave before the run would otherwise
     fail every scenario that counts on that membership."""
 
-    def __init__(self, base_url: str, http: httpx.Client, admin_url: str) -> None:
+    def __init__(self, base_url: str, http: httpx.Client, admin_url: str, token: str) -> None:
         self.http = http
         self.admin_url = admin_url
-        self.saved_state: dict[str, Any] = self._admin("GET", "state")
+        self._headers = admin_headers(token)
+        # With its secrets: the state is put back as it was when the run ends.
+        self.saved_state: dict[str, Any] = self._admin("GET", "state", secrets="1")
         self.saved_faults: dict[str, Any] = self._admin("GET", "faults")
         try:
             start = self._start_state()
@@ -167,7 +176,7 @@ class AdminTarget(EmulatorTarget):
         """The state the emulator started from; the current one when it knows none (a
         reused database file whose seed was loaded by an earlier process)."""
         self._admin("POST", "reset", {"state": True, "log": False, "faults": False})
-        start: dict[str, Any] = self._admin("GET", "state")
+        start: dict[str, Any] = self._admin("GET", "state", secrets="1")
         return start if start.get("users") else self.saved_state
 
     def _admin(self, verb: str, path: str, body: Any = None, **params: str) -> Any:
@@ -177,7 +186,7 @@ class AdminTarget(EmulatorTarget):
             self.admin_url + path,
             content=content,
             params=params or None,
-            headers={"content-type": "application/json"},
+            headers=self._headers,
             timeout=ADMIN_TIMEOUT,
         )
         response.raise_for_status()
@@ -206,13 +215,30 @@ def admin_url(base_url: str) -> str:
     return urljoin(base_url.rstrip("/") + "/", "../_admin/")
 
 
-def probe_admin(base_url: str, http: httpx.Client) -> str | None:
-    """The admin API's URL if ``base_url`` is a flickrwire emulator with one, else None."""
+def admin_headers(token: str | None) -> dict[str, str]:
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    return headers
+
+
+def probe_admin(base_url: str, http: httpx.Client, token: str | None = None) -> str | None:
+    """The admin API's URL if ``base_url`` is a flickrwire emulator with one, else None;
+    raises :class:`AdminTokenError` when its admin API refuses ``token``."""
     url = admin_url(base_url)
     try:
-        response = http.get(url + "health", timeout=ADMIN_TIMEOUT)
+        response = http.get(url + "health", headers=admin_headers(token), timeout=ADMIN_TIMEOUT)
+    except httpx.HTTPError:
+        return None
+    if response.status_code == 401 and "flickrwire" in response.headers.get("www-authenticate", ""):
+        given = "the token given was refused" if token else "no token was given"
+        raise AdminTokenError(
+            f"the emulator's admin API at {url} needs its token ({given}): pass "
+            f"--admin-token or set {ADMIN_TOKEN_ENV} (`flickrwire serve --admin` prints it)"
+        )
+    try:
         healthy = response.status_code == 200 and response.json().get("status") == "ok"
-    except (httpx.HTTPError, ValueError, AttributeError):
+    except (ValueError, AttributeError):
         return None
     return url if healthy else None
 

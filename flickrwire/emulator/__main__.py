@@ -5,11 +5,13 @@ options are those of ``flickrwire serve``."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..extras import EXIT_MISSING_EXTRA, extra_for, missing_extra_message
+from .defaults import DEFAULT_MAX_BODY, TOKEN_ENV
 
 if TYPE_CHECKING:
     from .launch import Options
@@ -24,10 +26,24 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     parser.add_argument("--seed", default=None, help="seed JSON file (default: built in)")
     parser.add_argument("--admin", action="store_true", help="serve the admin API at /_admin/")
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get(TOKEN_ENV) or None,
+        help=f"the admin API's bearer token (default: ${TOKEN_ENV}, else random, printed)",
+    )
     parser.add_argument("--faults", default=None, help="fault rules JSON file")
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        help=f"longest request body taken, in bytes ({DEFAULT_MAX_BODY}); longer gets 413",
+    )
     parser.add_argument("--strict-tls", action="store_true", help="answer 95 to plain HTTP")
     parser.add_argument(
         "--blocked-url", action="append", default=[], help="a URL substring answered with 116"
+    )
+    parser.add_argument(
+        "--public-url", action="append", default=[], help="a base URL clients sign for"
     )
     args = parser.parse_args(argv)
     from .launch import Options
@@ -41,6 +57,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         args.faults,
         args.strict_tls,
         tuple(args.blocked_url),
+        args.admin_token,
+        args.max_body,
+        public_urls=tuple(args.public_url),
     )
 
 

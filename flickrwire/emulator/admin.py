@@ -1,6 +1,8 @@
 """The emulator's admin API, JSON in and out, mounted under ``/_admin/`` only when
 ``create_app(admin=True)`` (``--admin``): health and version, reset, the request log, the
-fault rules, and saving and restoring the state.
+fault rules, and saving and restoring the state. Every request first passes
+``adminguard``: a loopback ``Host`` and ``Origin``, ``Authorization: Bearer <token>``, JSON
+writes.
 
     GET    /_admin/health            {"status": "ok", "requests": n, "rules": n}
     GET    /_admin/version           {"name": "flickrwire-emulator", "version": ...}
@@ -16,8 +18,15 @@ fault rules, and saving and restoring the state.
     PUT    /_admin/faults            replace all: a list or {"seed": ..., "rules": [...]}
     DELETE /_admin/faults            remove all rules
     DELETE /_admin/faults/{id}       remove one rule (404 if there is none)
-    GET    /_admin/state             the whole state in the seed format
-    PUT    /_admin/state             replace the state with a seed (what GET returned)
+    GET    /_admin/stubs             {"stubs": [...]}, in the order added (the last wins)
+    POST   /_admin/stubs             add one stub or a list: {"added": [...]}
+    PUT    /_admin/stubs             replace all with a list
+    DELETE /_admin/stubs             remove all stubs
+    DELETE /_admin/stubs/{id}        remove one stub (404 if there is none)
+    GET    /_admin/state             the whole state in the seed format, without the API
+                                     and token secrets unless ``?secrets=1``
+    PUT    /_admin/state             replace the state with a seed (what GET returned);
+                                     a seed's "stubs" list replaces the stubs
 
 Errors answer ``{"error": "..."}`` with 400 (bad input) or 404.
 """
@@ -26,21 +35,25 @@ from __future__ import annotations
 
 import json
 import platform
+import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
+from starlette.types import ASGIApp
 
 from .. import __version__
+from .adminguard import AdminGuard
 from .app import EmulatorConfig
 from .requestlog import RequestLog
 from .rules import FaultPlan
 from .seed import SeedError
 from .store import Store
+from .stubs import StubSet
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _FILTERS = ("method", "transport", "status", "rule", "faulted", "since", "limit")
@@ -55,6 +68,9 @@ class EmulatorState:
     plan: FaultPlan
     log: RequestLog
     config: EmulatorConfig
+    #: the admin API's bearer token (None when the admin API is off)
+    admin_token: str | None = field(default=None, repr=False)
+    stubs: StubSet = field(default_factory=StubSet)
 
     def close(self) -> None:
         self.store.close()
@@ -74,6 +90,8 @@ def _guarded(handler: Endpoint) -> Endpoint:
             return await handler(request)
         except (BadInput, SeedError, ValueError) as exc:
             return _error(400, str(exc))
+        except sqlite3.OperationalError as exc:  # the database is locked elsewhere
+            return _error(503, f"the database is busy: {exc}")
 
     return endpoint
 
@@ -136,9 +154,9 @@ class AdminAPI:
 
     async def reset(self, request: Request) -> Response:
         body = await _json(request, default={})
-        parts = ("state", "log", "faults")
+        parts = ("state", "log", "faults", "stubs")
         if not isinstance(body, dict) or set(body) - set(parts):
-            raise BadInput('reset takes {"state": bool, "log": bool, "faults": bool}')
+            raise BadInput(f"reset takes an object of booleans named {', '.join(parts)}")
         chosen = [part for part in parts if body.get(part, True)]
         if "state" in chosen:
             await run_in_threadpool(self.state.store.reset)
@@ -146,6 +164,8 @@ class AdminAPI:
             self.state.log.clear()
         if "faults" in chosen:
             self.state.plan.clear()
+        if "stubs" in chosen:
+            self.state.stubs.reset()
         return JSONResponse({"reset": chosen})
 
     async def requests(self, request: Request) -> Response:
@@ -185,12 +205,44 @@ class AdminAPI:
             return _error(404, f"no fault rule with id {rule_id!r}")
         return JSONResponse({"removed": rule_id})
 
+    async def stubs(self, request: Request) -> Response:
+        return JSONResponse({"stubs": self.state.stubs.to_json()})
+
+    async def add_stubs(self, request: Request) -> Response:
+        body = await _json(request)
+        added = self.state.stubs.add(body if isinstance(body, list) else [body])
+        return JSONResponse({"added": [dict(stub.source) for stub in added]}, status_code=201)
+
+    async def replace_stubs(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, list):
+            raise BadInput("PUT /_admin/stubs takes a list of stubs")
+        self.state.stubs.replace(body)
+        return JSONResponse({"stubs": self.state.stubs.to_json()})
+
+    async def clear_stubs(self, request: Request) -> Response:
+        return JSONResponse({"cleared": self.state.stubs.clear()})
+
+    async def remove_stub(self, request: Request) -> Response:
+        stub_id = request.path_params["stub_id"]
+        if not self.state.stubs.remove(stub_id):
+            return _error(404, f"no stub with id {stub_id!r}")
+        return JSONResponse({"removed": stub_id})
+
     async def save_state(self, request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(self.state.store.dump))
+        unknown = set(request.query_params) - {"secrets"}
+        if unknown:
+            raise BadInput(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        dump = await run_in_threadpool(self.state.store.dump)
+        if request.query_params.get("secrets") not in ("1", "true"):
+            hide_secrets(dump)
+        return JSONResponse(dump)
 
     async def restore_state(self, request: Request) -> Response:
         seed = await _json(request)
         await run_in_threadpool(self.state.store.load_seed, seed)
+        if isinstance(seed, dict) and "stubs" in seed:
+            self.state.stubs.replace(seed["stubs"])
         return JSONResponse({"restored": True})
 
     def routes(self) -> list[Route]:
@@ -206,12 +258,25 @@ class AdminAPI:
             ("/faults", self.replace_faults, "PUT"),
             ("/faults", self.clear_faults, "DELETE"),
             ("/faults/{rule_id}", self.remove_fault, "DELETE"),
+            ("/stubs", self.stubs, "GET"),
+            ("/stubs", self.add_stubs, "POST"),
+            ("/stubs", self.replace_stubs, "PUT"),
+            ("/stubs", self.clear_stubs, "DELETE"),
+            ("/stubs/{stub_id}", self.remove_stub, "DELETE"),
             ("/state", self.save_state, "GET"),
             ("/state", self.restore_state, "PUT"),
         ]
         return [Route(path, _guarded(fn), methods=[verb]) for path, fn, verb in table]
 
 
-def admin_app(state: EmulatorState) -> Router:
-    """The admin API as an ASGI app, to mount under ``/_admin``."""
-    return Router(routes=AdminAPI(state).routes())
+def hide_secrets(dump: dict[str, list[dict[str, Any]]]) -> None:
+    """Drop the API and token secrets from a state dump (a seed without them does not load,
+    so it cannot be restored by mistake)."""
+    for section in ("api_keys", "tokens"):
+        for entry in dump.get(section, []):
+            entry.pop("secret", None)
+
+
+def admin_app(state: EmulatorState, token: str) -> ASGIApp:
+    """The admin API as an ASGI app behind its guard, to mount under ``/_admin``."""
+    return AdminGuard(Router(routes=AdminAPI(state).routes()), token)

@@ -1,15 +1,17 @@
 """The emulator's core ASGI app: Flickr's three API endpoints and its OAuth endpoints.
 
 Requests are parsed and answers rendered only by the client's own transports and codecs
-(``parse_request``, ``render_response``, ``media_type``, ``codecs.json.encode``), so the
-client and the emulator cannot drift apart. Each request is answered on the event loop in
-one SQLite transaction: the work is far below a millisecond, less than a hop to a worker
-thread would cost, and the store's lock keeps threaded callers (the admin API) safe.
+(``read_request``, ``render_response``, ``media_type``, ``codecs.json.encode``), so the
+client and the emulator cannot drift apart. Each request is answered in one SQLite
+transaction on a worker thread, never on the event loop: a database locked by another
+process then delays only the requests that need it (answered 105 or 106 after the store's
+busy timeout), while every other endpoint keeps answering.
 
-The checks run in this order (Flickr documents none; ours): the request parses (112, 114,
+The checks run in this order (docs/emulator-methods.md): the request parses (112, 114,
 115), the format exists (111, answered in the endpoint's own format), TLS (95), the method
-exists (112), a setter came by POST (116), the credentials (100, 96, 97, 98, or an OAuth
-401), the permission (99), blocked URLs (116), the nonce, then the method itself.
+exists in Flickr's catalogue (112), the credentials (100, 96, 97, 98, or an OAuth 401),
+then ``dispatch.admit``: the permission (99), POST (116), required arguments (1), blocked
+URLs (116); the nonce; then a stub, the method's semantics or its example response.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
+import anyio
 import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import URL
@@ -30,21 +32,21 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .. import transports
-from ..call import Call
 from ..codecs import json as jsoncodec
 from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
-from . import methods, oauthflow, verify
-from .store import PERM_NAMES, Store, Tx
-from .verify import Failure, NonceClaim, OAuthProblem, Principal
+from ..transports.request import ParsedRequest, ServerTransport
+from . import catalog, dispatch, oauthflow, verify
+from .store import Store, Tx
+from .stubs import Raw, StubSet
+from .verify import Failure, NonceClaim, OAuthProblem
 
 #: What an endpoint answers: status, body, content type.
 Reply = tuple[int, bytes, str]
 #: Flickr's content type for an ``oauth_problem`` answer (shared sample
 #: oauth-401-signature-invalid-debug-sbs.txt.source).
 OAUTH_TEXT = "text/plain;charset=UTF-8"
-#: Flickr users have met this for a setter sent with GET (issue 3; the wording is theirs).
-SETTER_NEEDS_POST = "The POST method is now required for all setters"
+SETTER_NEEDS_POST = dispatch.SETTER_NEEDS_POST
 NATIVE_FORMATS = ("rest", "xmlrpc", "soap")
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
 
@@ -55,11 +57,19 @@ class EmulatorConfig:
 
     ``strict_tls`` answers 95 to plain-HTTP requests (off by default, so loopback HTTP
     works); ``blocked_urls`` are substrings that make any argument a 116; OAuth
-    timestamps further than ``timestamp_window`` seconds from ``clock()`` are refused.
+    timestamps further than ``timestamp_window`` seconds from ``clock()`` are refused;
+    ``public_urls`` are the base URLs (``https://api.flickr.com/services/``) the emulator
+    answers for: an OAuth signature computed for one of them verifies.
     """
+
+    def __post_init__(self) -> None:
+        bases = tuple(verify.public_base(url) for url in self.public_urls)
+        object.__setattr__(self, "public_urls", bases)
 
     strict_tls: bool = False
     blocked_urls: tuple[str, ...] = ()
+    #: base URLs clients may sign for besides the one they reach (``--public-url``)
+    public_urls: tuple[str, ...] = ()
     timestamp_window: int = 300
     clock: Callable[[], float] = field(default=time.time)
 
@@ -147,14 +157,16 @@ class APIEndpoint:
 
     __slots__ = ("emulator", "transport")
 
-    def __init__(self, emulator: Emulator, transport: Transport) -> None:
+    def __init__(self, emulator: Emulator, transport: ServerTransport) -> None:
         self.emulator = emulator
         self.transport = transport
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = scope_request(scope, await read_body(receive))
         secure = scope.get("scheme") == "https"
-        status, content, media_type = self.emulator.handle(self.transport, request, secure)
+        status, content, media_type = await anyio.to_thread.run_sync(
+            self.emulator.handle, self.transport, request, secure
+        )
         headers = [
             (b"content-type", media_type.encode("latin-1")),
             (b"content-length", str(len(content)).encode("latin-1")),
@@ -166,23 +178,28 @@ class APIEndpoint:
 class Emulator:
     """The request pipeline, shared by the three API endpoints."""
 
-    def __init__(self, store: Store, config: EmulatorConfig) -> None:
+    def __init__(self, store: Store, config: EmulatorConfig, stubs: StubSet | None = None) -> None:
         self.store = store
         self.config = config
+        self.stubs = stubs if stubs is not None else StubSet()
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
 
     def endpoint(self, name: str) -> APIEndpoint:
-        return APIEndpoint(self, transports.get(name))
+        transport = transports.get(name)
+        if not isinstance(transport, ServerTransport):
+            raise TypeError(f"transport {name!r} has no read_request: the emulator cannot serve it")
+        return APIEndpoint(self, transport)
 
-    def handle(self, transport: Transport, request: httpx.Request, secure: bool) -> Reply:
+    def handle(self, transport: ServerTransport, request: httpx.Request, secure: bool) -> Reply:
         """Answer one API request."""
         try:
-            call = transport.parse_request(request)
+            parsed = transport.read_request(request)
         except RequestError as exc:
-            unparsed = _unparsed_format(transport, request)
+            unparsed = _unparsed_format(transport, exc.params)
             return render(
                 unparsed, fault_result("", transport, unparsed.codec, exc.code, exc.message)
             )
+        call = parsed.call
         fmt = response_format(transport, call.params)
         if fmt is None:
             message = f'Format "{call.params.get("format", "")}" not found'
@@ -190,9 +207,11 @@ class Emulator:
                 Format(transport, "xml"), fault_result(call.method, transport, "xml", 111, message)
             )
         try:
-            answer = self.answer(transport, request, call, secure)
+            answer = self.answer(request, parsed, secure, transport.name)
         except OAuthProblem as problem:
             return 401, problem.body(), OAUTH_TEXT
+        if isinstance(answer, Raw):
+            return answer.status, answer.body, answer.content_type
         if isinstance(answer, Failure):
             result = fault_result(call.method, transport, fmt.codec, answer.code, answer.message)
         else:
@@ -202,29 +221,30 @@ class Emulator:
         return render(fmt, result)
 
     def answer(
-        self, transport: Transport, request: httpx.Request, call: Call, secure: bool
-    ) -> methods.Payload | Failure:
-        """The method's payload or the Flickr error; raises :class:`OAuthProblem`."""
+        self, request: httpx.Request, parsed: ParsedRequest, secure: bool, transport: str = "rest"
+    ) -> dispatch.Answer:
+        """The method's payload, the Flickr error or a raw answer; raises
+        :class:`OAuthProblem`."""
         config = self.config
+        call = parsed.call
         if config.strict_tls and not secure:
             return Failure(95, "SSL is required")
-        spec = methods.METHODS.get(call.method)
+        spec = catalog.info(call.method)
         if spec is None:
             return Failure(112, f'Method "{call.method}" not found')
-        if spec.post_only and request.method != "POST":
-            return Failure(116, SETTER_NEEDS_POST)
-        auth = verify.collect(transport.name, request, call)
+        auth = verify.collect(request, parsed.read, call)
+        auth.also = verify.public_uris(request, config.public_urls)
         args = verify.arguments(call.params)
-        write = spec.post_only or auth.is_oauth
+        write = spec.post or auth.is_oauth
         try:
             with self.store.transaction(write=write) as tx:
                 now = config.clock()
                 window = config.timestamp_window
                 who, claim = verify.authenticate(tx, auth, now=now, window=window)
-                self._admit(spec, who, args)
+                dispatch.admit(spec, who, args, request.method, self.blocked)
                 if claim is not None:
                     self.claim(tx, claim, now)
-                return methods.run(spec, tx, who, args)
+                return dispatch.run(spec, tx, who, args, transport, self.stubs)
         except Failure as refused:
             return refused
         except sqlite3.OperationalError as exc:
@@ -232,23 +252,9 @@ class Emulator:
             # it): answered as Flickr's temporary failures, which clients may retry.
             if not _busy(exc):
                 raise
-            if spec.post_only:
+            if spec.post:
                 return Failure(106, "Write operation failed")
             return Failure(105, "Service currently unavailable")
-
-    def _admit(self, spec: methods.Method, who: Principal, args: Mapping[str, str]) -> None:
-        if spec.perms > who.perms:
-            # Live wording (shared sample rest-xml-fail-code99-...-none-granted.xml).
-            raise Failure(
-                99,
-                f"Insufficient permissions. Method requires {PERM_NAMES[spec.perms]}"
-                f" privileges; {PERM_NAMES[who.perms]} granted.",
-            )
-        if self.blocked:
-            for value in args.values():
-                lowered = value.lower()
-                if any(url in lowered for url in self.blocked):
-                    raise Failure(116, "Bad URL found")
 
     def claim(self, tx: Tx, claim: NonceClaim, now: float) -> None:
         """Record an OAuth nonce; a replay is refused with ``oauth_problem=nonce_used``."""
@@ -265,24 +271,23 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc)
 
 
-def _unparsed_format(transport: Transport, request: httpx.Request) -> Format:
-    """The format for a request its transport could not parse: REST still has its
-    ``format`` parameter (a missing ``method`` is the only REST parse error); XML-RPC and
-    SOAP answer in their own format (Flickr's response pages)."""
+def _unparsed_format(transport: Transport, params: Mapping[str, str]) -> Format:
+    """The format for a request its transport could not parse: REST still has the
+    ``format`` parameter it read before refusing; XML-RPC and SOAP answer in their own
+    format (Flickr's response pages)."""
     if transport.name == "rest":
-        params = dict(parse_qsl(request.url.query.decode("ascii", "replace")))
-        if request.method == "POST":
-            params.update(parse_qsl(request.content.decode("utf-8", "replace")))
         fmt = response_format(transport, params)
         if fmt is not None:
             return fmt
     return Format(transport, "xml")
 
 
-def create_core_app(store: Store, config: EmulatorConfig | None = None) -> Starlette:
+def create_core_app(
+    store: Store, config: EmulatorConfig | None = None, stubs: StubSet | None = None
+) -> Starlette:
     """The emulator without fault injection or admin API (``create_app`` adds those)."""
     config = config or EmulatorConfig()
-    emulator = Emulator(store, config)
+    emulator = Emulator(store, config, stubs)
     routes: list[BaseRoute] = []
     for name, verbs in (("rest", ["GET", "POST"]), ("xmlrpc", ["POST"]), ("soap", ["POST"])):
         serve = emulator.endpoint(name)

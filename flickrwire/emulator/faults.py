@@ -34,6 +34,9 @@ Actions (answered without running the method unless said otherwise):
 - ``oauth_problem``: ``problem`` (``signature_invalid``), ``status`` (401), ``debug_sbs``
   (true): Flickr's ``text/plain`` ``oauth_problem=...&debug_sbs=<base string>`` answer.
 - ``http_error``: ``status`` (502), ``title``: an HTML error page, as a proxy would send.
+- ``raw``: ``body`` (required), ``content_type`` (``text/xml; charset=utf-8``), ``status``
+  (200): a body sent verbatim, such as a recorded answer (Flickr's real 105 carries
+  ``"code":"105"`` as a string, which ``error`` would render as a number).
 - ``content_type``: ``content_type`` (``text/html; charset=utf-8``): the method runs and its
   answer goes out under the wrong content type.
 - ``delay``: the method runs, then the answer waits. ``distribution`` ``fixed`` (``seconds``),

@@ -1,5 +1,6 @@
 """The answers fault rules send in place of the method's: a Flickr error in the requested
-format, Flickr's OAuth 401 text, and an HTML error page such as a proxy sends.
+format, Flickr's OAuth 401 text, an HTML error page such as a proxy sends, and a raw
+body given verbatim.
 
 Errors are rendered by the emulator's own rendering (``app.render``, built on the client's
 transports and JSON codec), so an injected error looks exactly like a real one.
@@ -15,6 +16,8 @@ from xml.sax.saxutils import escape
 from .. import transports
 from ..call import spec_for
 from ..errors import GLOBAL_ERRORS
+from ..transports import RequestError
+from ..transports.request import ServerTransport, read_params
 from . import app as core, verify
 from .requestlog import LogEntry
 
@@ -38,6 +41,10 @@ def answer(action: str, params: Mapping[str, Any], entry: LogEntry) -> Answer:
         return oauth_problem(entry, params["problem"], params["status"], params["debug_sbs"])
     if action == "http_error":
         return html_error(params["status"], params["title"])
+    if action == "raw":
+        # A recorded body sent verbatim (Flickr's 105 with "code":"105" as a string).
+        content_type = params["content_type"].encode("latin-1")
+        return params["status"], [(b"content-type", content_type)], params["body"].encode()
     raise ValueError(f"{action!r} is not a response action")
 
 
@@ -83,14 +90,15 @@ def signature_base(entry: LogEntry) -> str:
     """The OAuth base string of the request as received, computed as the emulator's own
     signature check computes it."""
     request = entry.request()
-    call = entry.call
+    transport = transports.get(entry.transport) if entry.transport not in _NOT_API else None
     try:
-        if call is None:
-            params = verify.request_params(request, form=True)
-            auth = verify.AuthInput(request.method, verify.endpoint_url(request), params, {})
+        if isinstance(transport, ServerTransport):
+            parsed = transport.read_request(request)
+            read, call = parsed.read, parsed.call
         else:
-            auth = verify.collect(entry.transport, request, call)
-    except verify.OAuthProblem:  # a malformed Authorization header: sign what is left
+            read, call = read_params(request), None
+        auth = verify.collect(request, read, call)
+    except (RequestError, verify.OAuthProblem):  # unreadable: sign what is left
         auth = verify.AuthInput(request.method, verify.endpoint_url(request), [], {})
     return verify.base_string(auth)
 

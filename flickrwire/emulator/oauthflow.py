@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote, urlencode
 
+import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..transports import RequestError
+from ..transports.request import read_params
 from . import verify
 from .store import PERM_LEVELS, Tx
 from .verify import OAUTH_REQUIRED, AuthInput, OAuthProblem
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
 #: Content type of the OAuth endpoints' answers (our guess: the same text/plain as the
 #: recorded 401 answer, shared sample oauth-401-signature-invalid-debug-sbs.txt.source).
 TEXT = "text/plain;charset=UTF-8"
+_In = TypeVar("_In")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +110,12 @@ class OAuthEndpoints:
     def _signed(
         self, request: httpx.Request, extra: tuple[str, ...]
     ) -> tuple[AuthInput, dict[str, str]]:
-        auth = AuthInput(
-            request.method,
-            verify.endpoint_url(request),
-            verify.request_params(request, form=True),
-            {},
-        )
+        try:
+            read = read_params(request)
+        except RequestError as exc:  # a body that is not a form, a parameter given twice
+            raise OAuthProblem("parameter_rejected") from exc
+        auth = verify.collect(request, read)
+        auth.also = verify.public_uris(request, self.emulator.config.public_urls)
         fields = verify.oauth_fields(auth)
         verify.require(fields, OAUTH_REQUIRED + extra)
         return auth, fields
@@ -126,8 +132,17 @@ class OAuthEndpoints:
         self.emulator.claim(tx, claim, now)
 
     async def request_token(self, request: Request) -> Response:
+        return await _off_loop(self._request_token, await _http_request(request))
+
+    async def authorize(self, request: Request) -> Response:
+        return await _off_loop(self._authorize, dict(request.query_params))
+
+    async def access_token(self, request: Request) -> Response:
+        return await _off_loop(self._access_token, await _http_request(request))
+
+    def _request_token(self, request: httpx.Request) -> Response:
         try:
-            auth, fields = self._signed(await _http_request(request), ("oauth_callback",))
+            auth, fields = self._signed(request, ("oauth_callback",))
             token, secret = new_token()
             with self.emulator.store.transaction(write=True) as tx:
                 self._verify(tx, auth, fields, "")
@@ -142,8 +157,7 @@ class OAuthEndpoints:
         ]
         return Response(_form(pairs), headers={"content-type": TEXT})
 
-    async def authorize(self, request: Request) -> Response:
-        query = request.query_params
+    def _authorize(self, query: dict[str, str]) -> Response:
         perms = query.get("perms", "read")
         if perms not in ("read", "write", "delete"):
             return Response(b"perms must be read, write or delete", 400, media_type="text/plain")
@@ -164,10 +178,10 @@ class OAuthEndpoints:
         joiner = "&" if "?" in row.callback else "?"
         return RedirectResponse(row.callback + joiner + _form(pairs).decode(), status_code=302)
 
-    async def access_token(self, request: Request) -> Response:
+    def _access_token(self, request: httpx.Request) -> Response:
         try:
             extra = ("oauth_token", "oauth_verifier")
-            auth, fields = self._signed(await _http_request(request), extra)
+            auth, fields = self._signed(request, extra)
             token, secret = new_token()
             with self.emulator.store.transaction(write=True) as tx:
                 row = find_request_token(tx, fields["oauth_token"])
@@ -193,6 +207,18 @@ class OAuthEndpoints:
             ("username", username),
         ]
         return Response(_form(pairs), headers={"content-type": TEXT})
+
+
+async def _off_loop(endpoint: Callable[[_In], Response], given: _In) -> Response:
+    """Run an endpoint on a worker thread, never on the event loop (app.py); a database
+    locked elsewhere past the store's timeout is a 503 (our choice; Flickr documents none)."""
+    try:
+        return await anyio.to_thread.run_sync(endpoint, given)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return Response(b"service temporarily unavailable: try again", 503, headers={
+            "content-type": TEXT})  # fmt: skip
 
 
 def _problem(problem: OAuthProblem) -> Response:

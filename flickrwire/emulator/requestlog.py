@@ -12,7 +12,6 @@ import threading
 import time
 from collections import deque
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 from starlette.types import Scope
@@ -132,12 +131,6 @@ class LogEntry:
             return self.path.rstrip("/").rpartition("/")[2]
         call = self.call
         return call.method if call is not None else ""
-
-    def form(self) -> dict[str, str]:
-        """Query and form fields (the OAuth endpoints' parameters)."""
-        fields = dict(parse_qsl(self.query, keep_blank_values=True))
-        fields.update(parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True))
-        return fields
 
     def params(self) -> dict[str, str]:
         """The call's parameters without credentials, signatures, nonces or timestamps."""

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 SOCKET_ACTIONS = frozenset({"empty", "garbage", "random", "reset", "truncate", "hang"})
-RESPONSE_ACTIONS = frozenset({"error", "oauth_problem", "http_error"})
+RESPONSE_ACTIONS = frozenset({"error", "oauth_problem", "http_error", "raw"})
 WRAP_ACTIONS = frozenset({"content_type", "delay", "dribble"})
 ACTIONS = SOCKET_ACTIONS | RESPONSE_ACTIONS | WRAP_ACTIONS
 DISTRIBUTIONS = ("fixed", "uniform", "lognormal")
@@ -47,6 +47,11 @@ _PARAMS: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "debug_sbs": (bool, True),
     },
     "http_error": {"status": (int, 502), "title": (str, None)},
+    "raw": {
+        "body": (str, _REQUIRED),
+        "content_type": (str, "text/xml; charset=utf-8"),
+        "status": (int, 200),
+    },
     "content_type": {"content_type": (str, "text/html; charset=utf-8")},
     "delay": {
         "distribution": (str, "fixed"),
@@ -157,6 +162,8 @@ def _full_params(action: str, given: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = default
     if action == "delay" and out["distribution"] not in DISTRIBUTIONS:
         raise ValueError(f"params.distribution must be one of {DISTRIBUTIONS}")
+    if action == "raw" and not 100 <= out["status"] <= 599:
+        raise ValueError("params.status must be an HTTP status (100..599)")
     if action == "dribble" and out["chunks"] < 1:
         raise ValueError("params.chunks must be at least 1")
     for name in ("seconds", "low", "high", "median", "sigma", "cap", "bytes"):

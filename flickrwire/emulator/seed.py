@@ -13,8 +13,10 @@ A seed is one object with seven lists, each optional::
 ``perms`` is ``read``, ``write`` or ``delete`` (Flickr's OAuth levels); ``role`` is
 ``member`` (the default), ``moderator`` or ``admin``; ``joined`` and ``added`` are Unix
 times; ``privacy`` is Flickr's group privacy (1 private, 2 invite only, 3 public).
-Keys starting with ``_`` are comments and are dropped. :func:`validate` returns the seed
-with every default filled in, the same shape ``Store.dump()`` produces.
+A seed may also hold ``stubs``, a list of canned method answers (``stubs.py``); they
+live in memory beside the state. Keys starting with ``_`` are comments and are dropped.
+:func:`validate` returns the seed with every default filled in, the same shape
+``Store.dump()`` produces.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from . import stubs
 
 PERMS = ("read", "write", "delete")
 ROLES = ("member", "moderator", "admin")
@@ -165,10 +169,16 @@ def validate(seed: Any) -> dict[str, list[dict[str, Any]]]:
     """Check ``seed`` and return it normalised (defaults filled, comments dropped)."""
     if not isinstance(seed, Mapping):
         raise SeedError(f"seed: expected an object, got {type(seed).__name__}")
-    unknown = [k for k in seed if k not in SECTIONS and not str(k).startswith("_")]
+    known = (*SECTIONS, "stubs")
+    unknown = [k for k in seed if k not in known and not str(k).startswith("_")]
     if unknown:
-        raise SeedError(f"{unknown[0]}: unknown section (known: {', '.join(SECTIONS)})")
+        raise SeedError(f"{unknown[0]}: unknown section (known: {', '.join(known)})")
     out: dict[str, list[dict[str, Any]]] = {}
+    if "stubs" in seed:
+        try:
+            out["stubs"] = stubs.validate_all(seed["stubs"])
+        except stubs.StubError as exc:
+            raise SeedError(str(exc)) from exc
     for section in SECTIONS:
         entries = seed.get(section, [])
         if not isinstance(entries, list):

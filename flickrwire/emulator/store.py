@@ -2,8 +2,12 @@
 
 One connection per :class:`Store`, guarded by a lock, so request threads take turns; every
 unit of work is one transaction (``BEGIN IMMEDIATE`` when it writes), so a second process
-on the same file (or a crash half-way) never sees half a leave. File databases use WAL
-with ``synchronous=NORMAL``: a commit survives the process being killed (not a power cut).
+on the same file (or a crash half-way) never sees half a leave. The app runs them on worker
+threads with a 1 s ``timeout``: a database locked by another process fails a transaction
+("database is locked", answered 105 or 106) after that long, or after ``timeout`` + 2 s in
+line for the store's lock.
+File databases use WAL with ``synchronous=NORMAL``: a commit survives the process being
+killed (not a power cut).
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ PERM_NAMES = ("none", "read", "write", "delete")
 MEMBERTYPES = {"member": 2, "moderator": 3, "admin": 4}
 ROLE_NAMES = {2: "member", 3: "moderator", 4: "admin"}
 ADMIN = 4
+#: Seconds the app's transactions wait for a lock held by another process before failing.
+DEFAULT_BUSY_TIMEOUT = 1.0
+#: Extra seconds in line for the store's own lock: room for ordinary thread contention.
+LOCK_MARGIN = 2.0
 #: Claims between two sweeps of nonces too old to be accepted again.
 NONCE_SWEEP_EVERY = 512
 
@@ -259,7 +267,9 @@ class Transaction:
 
     def __enter__(self) -> Tx:
         store = self._store
-        store.lock.acquire()
+        if not store.lock.acquire(timeout=store.timeout + LOCK_MARGIN):
+            # Another thread's transaction waits on a database locked elsewhere.
+            raise sqlite3.OperationalError("database is locked (waited for the store)")
         try:
             store.db.execute(self._begin)
         except BaseException:
@@ -291,7 +301,10 @@ class Store:
     """The emulator's database: a file path or ``:memory:``; the schema is made on start."""
 
     def __init__(self, path: str = ":memory:", *, timeout: float = 30.0) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
         self.path = path
+        self.timeout = timeout
         self.lock = threading.Lock()
         self.db = sqlite3.connect(
             path, timeout=timeout, isolation_level=None, check_same_thread=False

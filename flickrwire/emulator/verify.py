@@ -3,12 +3,16 @@ signature functions) or Flickr's legacy ``api_sig``, and the errors Flickr gives
 neither holds.
 
 OAuth parameters are taken from wherever a client may put them: the ``Authorization``
-header, the query, the form (REST), or the struct members / ``FlickrRequest`` children
-(XML-RPC, SOAP). The base string covers every Flickr parameter, ``method`` included, as
-for a form POST to the endpoint's URL (DESIGN.md section 4). A bad OAuth signature is not
-a Flickr error document but HTTP 401 ``oauth_problem=signature_invalid&debug_sbs=...``
-(shared sample oauth-401-signature-invalid-debug-sbs.txt); the other ``oauth_problem``
-names come from the OAuth Problem Reporting extension, which Flickr follows.
+header, the query, the form (REST, url-encoded or multipart), or the struct members /
+``FlickrRequest`` children (XML-RPC, SOAP). The base string covers every Flickr parameter,
+``method`` included, as for a form POST to the endpoint's URL (DESIGN.md section 4). Those
+parameters come from the transports' one reading of the request
+(``transports.request.read_params``), the same the method's arguments come from.
+
+A bad OAuth signature is not a Flickr error document but HTTP 401
+``oauth_problem=signature_invalid&debug_sbs=...`` (shared sample
+oauth-401-signature-invalid-debug-sbs.txt); the other ``oauth_problem`` names come from
+the OAuth Problem Reporting extension, which Flickr follows.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import urlencode
 
 import httpx
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
 from ..call import Call
+from ..transports.request import RequestParams
 from .store import TokenRow
 
 #: Request parameters that carry credentials rather than arguments.
@@ -36,12 +41,10 @@ OAUTH_REQUIRED = (
     "oauth_timestamp",
     "oauth_nonce",
 )
-FORM = "application/x-www-form-urlencoded"
 # Flickr's live answer for a malformed key (shared sample
 # rest-xml-fail-code100-invalid-api-key.xml); "Key not found" for a well-formed unknown
 # key is our guess at Flickr's wording.
 _KEY_FORMAT = re.compile(r"^[0-9a-f]{32}$")
-_HEADER_PARAM = re.compile(r'^\s*([^\s=",]+)\s*=\s*"([^"]*)"\s*$')
 
 
 class Failure(Exception):
@@ -76,6 +79,8 @@ class Principal:
     api_key: str = field(repr=False)
     user: str | None
     perms: int
+    #: the OAuth access token or legacy ``auth_token`` the call came with
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,8 @@ class AuthInput:
     params: list[tuple[str, str]] = field(repr=False)
     #: the Flickr parameters, ``method`` included, for the legacy ``api_sig``
     flat: dict[str, str] = field(repr=False)
+    #: the URLs the client may believe it called (``--public-url``), tried before ``uri``
+    also: tuple[str, ...] = ()
 
     @property
     def is_oauth(self) -> bool:
@@ -118,57 +125,48 @@ class Lookup(Protocol):
     def token(self, token: str) -> TokenRow | None: ...
 
 
-def request_params(request: httpx.Request, *, form: bool) -> list[tuple[str, str]]:
-    """Every parameter of ``request`` from the sources RFC 5849 section 3.4.1.3.1 names:
-    the query, the ``Authorization: OAuth`` header (``realm`` aside) and, when ``form``,
-    a form-encoded body. (oauthlib's ``collect_parameters`` does the same, several times
-    slower; the signature itself is checked by oauthlib.)"""
-    params = parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
-    authorization = request.headers.get("authorization")
-    if authorization and authorization[:6].lower() == "oauth ":
-        params.extend(_header_params(authorization[6:]))
-    if form and request.method == "POST":
-        content_type = request.headers.get("content-type", FORM)
-        if content_type.split(";")[0].strip().lower() == FORM:
-            body = request.content.decode("utf-8", "replace")
-            params.extend(parse_qsl(body, keep_blank_values=True))
-    return params
-
-
-def _header_params(text: str) -> list[tuple[str, str]]:
-    """``name="value", ...``: values are percent-encoded and quoted (RFC 5849 3.5.1)."""
-    out: list[tuple[str, str]] = []
-    for part in text.split(","):
-        match = _HEADER_PARAM.match(part)
-        if match is None:
-            if part.strip():
-                raise OAuthProblem("parameter_rejected")
-            continue
-        name = unquote(match.group(1))
-        if name != "realm":
-            out.append((name, unquote(match.group(2))))
-    return out
-
-
-def collect(transport: str, request: httpx.Request, call: Call) -> AuthInput:
-    """Gather the parameters of an API request (already parsed into ``call``)."""
-    params = request_params(request, form=transport == "rest")
-    if transport != "rest":
-        params.append(("method", call.method))
-        params.extend(call.params.items())
-    flat = {"method": call.method, **call.params}
-    return AuthInput(request.method, endpoint_url(request), params, flat)
+def collect(request: httpx.Request, read: RequestParams, call: Call | None = None) -> AuthInput:
+    """What authentication needs, from the transport's one reading of the request
+    (``transports.request.read_params``): the OAuth base string covers exactly the pairs
+    that reading found, and the legacy ``api_sig`` the parameters the method sees."""
+    if read.bad_header:
+        raise OAuthProblem("parameter_rejected")
+    flat = {"method": call.method, **call.params} if call is not None else {}
+    return AuthInput(request.method, endpoint_url(request), list(read.signed), flat)
 
 
 def endpoint_url(request: httpx.Request) -> str:
     return str(request.url).split("?", 1)[0]
 
 
+def public_uris(request: httpx.Request, public_urls: tuple[str, ...]) -> tuple[str, ...]:
+    """The request's URL as a client that calls the emulator by one of ``public_urls``
+    (base URLs such as ``https://api.flickr.com/services/``) signed it: the path below
+    ``/services/`` moved onto each base."""
+    if not public_urls:
+        return ()
+    path = request.url.path
+    below = path.split("/services/", 1)[1] if "/services/" in path else path.lstrip("/")
+    return tuple(base + below for base in public_urls)
+
+
+def public_base(url: str) -> str:
+    """``url`` as a public base URL ending in ``/services/``; ``ValueError`` if it is not
+    an http(s) URL with a host."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"a public URL must be http(s)://host[/services/], not {url!r}")
+    text = str(parsed.copy_with(query=None, fragment=None)).rstrip("/")
+    if not text.endswith("/services"):
+        text += "/services"
+    return text + "/"
+
+
 def base_string(auth: AuthInput) -> str:
     """The OAuth signature base string this request should have been signed with."""
     params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
     normalized = oauth_signature.normalize_parameters(params)
-    uri = oauth_signature.base_string_uri(auth.uri)
+    uri = oauth_signature.base_string_uri(auth.also[0] if auth.also else auth.uri)
     text: str = oauth_signature.signature_base_string(auth.http_method, uri, normalized)
     return text
 
@@ -196,13 +194,14 @@ def check_oauth(
     """Verify the HMAC-SHA1 signature and the timestamp; return the nonce to claim."""
     if fields.get("oauth_signature_method") != "HMAC-SHA1":
         raise OAuthProblem("signature_method_rejected")
-    signed = SignedRequest(
-        auth.uri,
-        auth.http_method,
-        [(k, v) for k, v in auth.params if k != "oauth_signature"],
-        fields["oauth_signature"],
-    )
-    if not oauth_signature.verify_hmac_sha1(signed, consumer_secret, token_secret):
+    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
+    signature = fields["oauth_signature"]
+    if not any(
+        oauth_signature.verify_hmac_sha1(
+            SignedRequest(uri, auth.http_method, params, signature), consumer_secret, token_secret
+        )
+        for uri in (*auth.also, auth.uri)
+    ):
         raise OAuthProblem("signature_invalid", debug_sbs=base_string(auth))
     stamp = fields["oauth_timestamp"]
     if not stamp.isdigit() or abs(now - int(stamp)) > window:
@@ -244,7 +243,7 @@ def _oauth(
     claim = check_oauth(auth, fields, secret, token.secret if token else "", now=now, window=window)
     if token is None:
         return Principal(key, None, 0), claim
-    return Principal(key, token.user, token.perms), claim
+    return Principal(key, token.user, token.perms, token_name), claim
 
 
 def legacy_signature_ok(secret: str, flat: Mapping[str, str], signature: str) -> bool:
@@ -272,7 +271,7 @@ def _legacy(lookup: Lookup, auth: AuthInput) -> Principal:
     token = lookup.token(token_name)
     if token is None or token.revoked or token.api_key != key:
         raise Failure(98, "Invalid auth token")
-    return Principal(key, token.user, token.perms)
+    return Principal(key, token.user, token.perms, token_name)
 
 
 def authenticate(

@@ -18,6 +18,7 @@ from .base import (
     flickr_params,
     response_format,
 )
+from .request import ParsedRequest, RequestParams, ServerTransport, read_params
 
 ENTRY_POINT_GROUP = "flickrwire.transports"
 BUILTIN = ("rest", "xmlrpc", "soap")
@@ -72,13 +73,17 @@ __all__ = [
     "BUILTIN",
     "ENTRY_POINT_GROUP",
     "DecodingTransport",
+    "ParsedRequest",
     "RequestError",
+    "RequestParams",
+    "ServerTransport",
     "Transport",
     "endpoint",
     "endpoint_url",
     "flickr_params",
     "get",
     "names",
+    "read_params",
     "register",
     "response_format",
 ]

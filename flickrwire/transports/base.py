@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
@@ -16,12 +17,14 @@ from ..result import Result
 
 
 class RequestError(ValueError):
-    """A request the server side cannot take: carries the Flickr code to answer with."""
+    """A request the server side cannot take: carries the Flickr code to answer with, and
+    the parameters read before the refusal (which choose the answer's format)."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, params: Mapping[str, str] | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.params: Mapping[str, str] = params or {}
 
 
 @runtime_checkable

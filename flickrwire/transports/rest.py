@@ -1,12 +1,13 @@
 """REST: a form POST (or a GET for read calls) to ``/services/rest/``.
 
 Responses are ``<rsp>`` XML or JSON, HTTP 200 even for faults. OAuth goes in the
-``Authorization`` header and signs every form field.
+``Authorization`` header and signs every form field. The server side reads url-encoded and
+``multipart/form-data`` bodies (``request.py``).
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import httpx
 
@@ -14,9 +15,8 @@ from ..auth import Signer
 from ..call import Call
 from ..codecs import json as jsoncodec, xml as xmlcodec
 from ..result import Result
-from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
-
-FORM = "application/x-www-form-urlencoded"
+from .base import DecodingTransport, endpoint, endpoint_url, flickr_params
+from .request import FORM, ParsedRequest, form_body, parsed_call, read_params
 
 
 class RESTTransport(DecodingTransport):
@@ -35,15 +35,12 @@ class RESTTransport(DecodingTransport):
             "POST", endpoint_url(url), content=urlencode(params).encode(), headers=headers
         )
 
+    def read_request(self, request: httpx.Request) -> ParsedRequest:
+        """The query and a form body (url-encoded or multipart), read once."""
+        return parsed_call(read_params(request, form_body), request.method)
+
     def parse_request(self, request: httpx.Request) -> Call:
-        params = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
-        if request.method == "POST":
-            body = request.content.decode("utf-8", "replace")
-            params.update(parse_qsl(body, keep_blank_values=True))
-        method = params.pop("method", "")
-        if not method:
-            raise RequestError(112, 'Method "" not found')
-        return Call(method, params, request.method)
+        return self.read_request(request).call
 
     def render_response(self, result: Result, codec: str) -> bytes:
         return jsoncodec.encode(result) if _answers_json(result, codec) else xmlcodec.encode(result)

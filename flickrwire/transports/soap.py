@@ -24,6 +24,7 @@ from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
 from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .request import Pairs, ParsedRequest, parsed_call, read_params
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -108,6 +109,23 @@ def _fault(fault: etree._Element) -> Fault:
     return Fault(None, message or code_text or "SOAP fault", "protocol", retryable)
 
 
+def read_flickr_request(request: httpx.Request) -> Pairs:
+    """The children of the envelope's ``FlickrRequest``, one parameter each (by local
+    name, ``method`` included); 114 when the envelope cannot be read."""
+    try:
+        root = xmlsafe.parse(request.content)
+        if xmlsafe.local_name(root) != "Envelope":
+            raise BodyError("document element is not a SOAP Envelope")
+        content = _first(_body(root))
+        if content is None or xmlsafe.local_name(content) != "FlickrRequest":
+            raise BodyError("the Body's first element is not FlickrRequest")
+    except ValueError as exc:
+        raise RequestError(114, "Invalid SOAP envelope") from exc
+    return [
+        (xmlsafe.local_name(item), item.text or "") for item in content if isinstance(item.tag, str)
+    ]
+
+
 class SOAPTransport(DecodingTransport):
     name = "soap"
     path = "soap/"
@@ -123,25 +141,12 @@ class SOAPTransport(DecodingTransport):
             headers={"Content-Type": CONTENT_TYPE},
         )
 
+    def read_request(self, request: httpx.Request) -> ParsedRequest:
+        """The query and the ``FlickrRequest`` children, read once."""
+        return parsed_call(read_params(request, read_flickr_request), "POST")
+
     def parse_request(self, request: httpx.Request) -> Call:
-        try:
-            root = xmlsafe.parse(request.content)
-            if xmlsafe.local_name(root) != "Envelope":
-                raise BodyError("document element is not a SOAP Envelope")
-            content = _first(_body(root))
-            if content is None or xmlsafe.local_name(content) != "FlickrRequest":
-                raise BodyError("the Body's first element is not FlickrRequest")
-        except ValueError as exc:
-            raise RequestError(114, "Invalid SOAP envelope") from exc
-        params = {
-            xmlsafe.local_name(item): (item.text or "")
-            for item in content
-            if isinstance(item.tag, str)
-        }
-        method = params.pop("method", "").strip()
-        if not method:
-            raise RequestError(112, 'Method "" not found')
-        return Call(method, params, "POST")
+        return self.read_request(request).call
 
     def render_response(self, result: Result, codec: str) -> bytes:
         fault = result.fault

@@ -19,6 +19,7 @@ from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
 from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .request import Pairs, ParsedRequest, parsed_call, read_params
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
@@ -46,8 +47,8 @@ def _scalar(value: etree._Element) -> str:
     return typed.text or ""
 
 
-def _struct(struct: etree._Element) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _members(struct: etree._Element) -> Pairs:
+    out: Pairs = []
     for member in struct:
         if xmlsafe.local_name(member) != "member":
             continue
@@ -55,8 +56,12 @@ def _struct(struct: etree._Element) -> dict[str, str]:
         value = xmlsafe.child(member, "value")
         if name is None or value is None:
             raise BodyError("struct member without <name> and <value>")
-        out[(name.text or "").strip()] = _scalar(value)
+        out.append(((name.text or "").strip(), _scalar(value)))
     return out
+
+
+def _struct(struct: etree._Element) -> dict[str, str]:
+    return dict(_members(struct))
 
 
 def _path(element: etree._Element, names: tuple[str, ...]) -> etree._Element | None:
@@ -92,6 +97,23 @@ def read_envelope(root: etree._Element, method: str) -> Outcome:
     return xmlcodec.fragment_payload(text, method), None
 
 
+def read_method_call(request: httpx.Request) -> Pairs:
+    """A ``methodCall``'s parameters: ``method`` (its ``methodName``), then the members of
+    its struct; 115 when it cannot be read."""
+    try:
+        root = xmlsafe.parse(request.content)
+        if xmlsafe.local_name(root) != "methodCall":
+            raise BodyError("document element is not <methodCall>")
+        name = xmlsafe.child(root, "methodName")
+        if name is None or not (name.text or "").strip():
+            raise BodyError("no <methodName>")
+        structs = root.findall("params/param/value/struct")
+        members = _members(structs[0]) if structs else []
+    except ValueError as exc:
+        raise RequestError(115, "Invalid XML-RPC Method Call") from exc
+    return [("method", (name.text or "").strip()), *members]
+
+
 class XMLRPCTransport(DecodingTransport):
     name = "xmlrpc"
     path = "xmlrpc/"
@@ -108,19 +130,12 @@ class XMLRPCTransport(DecodingTransport):
             headers={"Content-Type": CONTENT_TYPE},
         )
 
+    def read_request(self, request: httpx.Request) -> ParsedRequest:
+        """The query and the ``methodCall`` (its ``methodName`` as ``method``), read once."""
+        return parsed_call(read_params(request, read_method_call), "POST")
+
     def parse_request(self, request: httpx.Request) -> Call:
-        try:
-            root = xmlsafe.parse(request.content)
-            if xmlsafe.local_name(root) != "methodCall":
-                raise BodyError("document element is not <methodCall>")
-            name = xmlsafe.child(root, "methodName")
-            if name is None or not (name.text or "").strip():
-                raise BodyError("no <methodName>")
-            structs = root.findall("params/param/value/struct")
-            params = _struct(structs[0]) if structs else {}
-        except ValueError as exc:
-            raise RequestError(115, "Invalid XML-RPC Method Call") from exc
-        return Call((name.text or "").strip(), params, "POST")
+        return self.read_request(request).call
 
     def render_response(self, result: Result, codec: str) -> bytes:
         fault = result.fault

@@ -306,6 +306,7 @@ def test_admin_emulator_gets_the_full_treatment_and_is_restored(
     result = run_cli(
         "--base-url", server.base_url, "--json", str(report_path),
         "--scenarios", "leave-ok,leave-not-member,injected-105-retried,blocked-url",
+        "--admin-token", state.admin_token,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     report = load_json(report_path)
@@ -317,6 +318,20 @@ def test_admin_emulator_gets_the_full_treatment_and_is_restored(
     assert found[("blocked-url", "rest/json")]["reason"] == REASONS["blocked-url"]
     assert state.store.dump() == DEFAULT_SEED
     assert [rule.id for rule in state.plan.rules()] == ["theirs"]
+
+
+def test_an_admin_emulator_needs_its_token(admin_server: tuple[Any, Any]) -> None:
+    server, emulator = admin_server
+    state = emulator.state.emulator
+    args = ("--base-url", server.base_url, "--scenarios", "leave-ok", "--transports", "rest")
+    for env in ({}, {"FLICKRWIRE_ADMIN_TOKEN": "wrong"}):
+        refused = run_cli(*args, env=env)
+        assert refused.exit_code == 2
+        assert "needs its token" in refused.output and "--admin-token" in refused.output
+    assert state.store.dump() == DEFAULT_SEED
+    result = run_cli(*args, env={"FLICKRWIRE_ADMIN_TOKEN": state.admin_token})
+    assert result.exit_code == 0, result.output
+    assert state.admin_token not in result.output
 
 
 def _credentials_file(path: Path, base_url: str, name: str = "local") -> Path:
@@ -436,7 +451,9 @@ def test_admin_emulator_starts_each_scenario_from_its_start_state_after_an_earli
     before = store.dump()
     assert before != DEFAULT_SEED
     report_path = tmp_path / "r.json"
-    result = run_cli("--base-url", server.base_url, "--json", str(report_path))
+    token = emulator.state.emulator.admin_token
+    args = ("--base-url", server.base_url, "--admin-token", token, "--json", str(report_path))
+    result = run_cli(*args)
     assert result.exit_code == 0, result.output
     counts = load_json(report_path)["summary"]
     assert counts["failed"] == counts["error"] == 0 and counts["passed"] > 100

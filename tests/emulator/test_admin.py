@@ -31,9 +31,14 @@ def app() -> Iterator[Starlette]:
     app.state.emulator.close()
 
 
+def bearer(app: Starlette) -> dict[str, str]:
+    return {"Authorization": f"Bearer {app.state.emulator.admin_token}"}
+
+
 @pytest.fixture
 def http(app: Starlette) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=EmulatorTransport(app), base_url=ROOT) as client:
+    transport = EmulatorTransport(app)
+    with httpx.Client(transport=transport, base_url=ROOT, headers=bearer(app)) as client:
         yield client
 
 
@@ -91,7 +96,7 @@ def test_fault_rules_set_list_and_clear(http: httpx.Client) -> None:
 def test_bad_fault_rules_get_400_naming_the_problem(
     http: httpx.Client, body: bytes, named: str
 ) -> None:
-    answer = http.post("/_admin/faults", content=body)
+    answer = http.post("/_admin/faults", content=body, headers={"Content-Type": "application/json"})
     assert answer.status_code == 400
     assert named in answer.json()["error"]
     assert http.get("/_admin/faults").json()["rules"] == []
@@ -149,38 +154,44 @@ def test_bad_log_filters_get_400(http: httpx.Client, query: dict[str, str]) -> N
 
 
 def test_state_save_and_restore(http: httpx.Client) -> None:
-    saved = http.get("/_admin/state").json()
+    saved = http.get("/_admin/state", params={"secrets": "1"}).json()
+    assert saved == DEFAULT_SEED
     assert flickr(http).call("flickr.groups.leave", group_id=GROUP, delete_photos=True).ok
     assert BOB not in members(http)
     assert http.put("/_admin/state", json=saved).json() == {"restored": True}
     assert BOB in members(http)
-    assert http.get("/_admin/state").json() == saved
+    assert http.get("/_admin/state", params={"secrets": "1"}).json() == saved
 
 
 def test_restoring_a_bad_seed_is_refused_and_changes_nothing(http: httpx.Client) -> None:
-    saved = http.get("/_admin/state").json()
+    saved = http.get("/_admin/state", params={"secrets": "1"}).json()
     broken = json.loads(json.dumps(saved))
     broken["memberships"][0]["role"] = "emperor"
     answer = http.put("/_admin/state", json=broken)
     assert answer.status_code == 400
     assert "role" in answer.json()["error"]
-    assert http.get("/_admin/state").json() == saved
+    assert http.get("/_admin/state", params={"secrets": "1"}).json() == saved
 
 
 def test_reset_restores_the_seed_and_clears_log_and_rules(http: httpx.Client) -> None:
     assert flickr(http).call("flickr.groups.leave", group_id=GROUP).ok
     http.post("/_admin/faults", json={"action": "reset", "method": "nothing.real"})
-    assert http.post("/_admin/reset", json={"log": False}).json() == {"reset": ["state", "faults"]}
+    assert http.post("/_admin/reset", json={"log": False}).json() == {
+        "reset": ["state", "faults", "stubs"]
+    }
     assert BOB in members(http)
     assert http.get("/_admin/health").json() == {"status": "ok", "requests": 1, "rules": 0}
-    assert http.post("/_admin/reset").json() == {"reset": ["state", "log", "faults"]}
+    assert http.post("/_admin/reset").json() == {"reset": ["state", "log", "faults", "stubs"]}
     assert http.get("/_admin/requests/count").json() == {"count": 0}
     assert http.post("/_admin/reset", json={"everything": True}).status_code == 400
 
 
 def test_admin_over_a_socket_steers_faults() -> None:
     app = create_app(admin=True)
-    with start_in_thread(app) as running, httpx.Client(base_url=running.base_url) as http:
+    with (
+        start_in_thread(app) as running,
+        httpx.Client(base_url=running.base_url, headers=bearer(app)) as http,
+    ):
         admin = running.base_url.replace("/services/", "/_admin/")
         http.post(admin + "faults", json={"action": "empty", "count": 1})
         with pytest.raises(httpx.RemoteProtocolError):

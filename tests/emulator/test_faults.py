@@ -369,9 +369,10 @@ def test_unparsable_requests_match_only_wildcard_methods(app: Starlette) -> None
 
 
 def test_admin_paths_are_never_faulted() -> None:
-    app = create_app(admin=True, faults=[{"action": "http_error"}])
+    app = create_app(admin=True, admin_token="t0ken", faults=[{"action": "http_error"}])
     with httpx.Client(transport=EmulatorTransport(app), base_url="http://127.0.0.1") as http:
-        assert http.get("/_admin/health").status_code == 200
+        health = http.get("/_admin/health", headers={"Authorization": "Bearer t0ken"})
+        assert health.status_code == 200
         assert http.post("/services/rest/", data={"method": "flickr.test.echo"}).status_code == 502
     app.state.emulator.close()
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 import flickrwire
+from flickrwire.auth.signing import legacy_signature
 from flickrwire.emulator.app import EmulatorConfig, create_core_app
 from flickrwire.emulator.seed import TEST_GROUP
 from flickrwire.emulator.store import Store
@@ -207,7 +208,10 @@ async def test_a_blocked_url_in_any_argument_is_116(
 
 
 async def test_a_setter_sent_with_get_is_116(raw: httpx.AsyncClient, seeded: Seeded) -> None:
+    # Signed by a user with delete permission: POST is checked after the permission.
     params = {"method": "flickr.groups.leave", "group_id": TEST_GROUP, "api_key": seeded.key}
+    params["auth_token"] = seeded.token("alice")["token"]
+    params["api_sig"] = legacy_signature(seeded.secret, params)
     response = await raw.get("rest/", params=params)
     result = decode(response, "rest")
     assert result.code == 116 and result.fault is not None

@@ -4,6 +4,7 @@ prints its base URL and test credentials, loads seeds and fault files, and refus
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,16 +14,24 @@ import httpx
 import pytest
 
 import flickrwire
-from flickrwire.emulator.launch import banner
+from flickrwire.emulator.__main__ import parse_args
+from flickrwire.emulator.launch import Options, banner, build
 from flickrwire.emulator.seed import DEFAULT_SEED, TEST_GROUP, default_seed
 
 SERVE = [sys.executable, "-c", "from flickrwire.cli import main; main()", "serve"]
 MODULE = [sys.executable, "-m", "flickrwire.emulator"]
 
 
-def start(command: list[str]) -> tuple[subprocess.Popen[str], list[str]]:
+def start(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
+    environ = {k: v for k, v in os.environ.items() if k != "FLICKRWIRE_ADMIN_TOKEN"}
     process = subprocess.Popen(
-        [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*command, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**environ, **(env or {})},
     )
     assert process.stdout is not None
     lines = [process.stdout.readline().strip()]
@@ -72,10 +81,14 @@ def test_a_fault_file_and_the_admin_api_take_effect(tmp_path: Path) -> None:
     try:
         base_url = lines[0]
         assert lines[1] == f"admin API: {base_url.removesuffix('/services/')}/_admin/"
+        name, _, token = lines[2].partition("=")
+        assert name == "FLICKRWIRE_ADMIN_TOKEN" and len(token) >= 32
         with flickrwire.Client("rest", "json", credentials(lines, "bob"), base_url=base_url) as c:
             result = c.call("flickr.test.echo", name="x")
         assert (result.code, result.fault and result.fault.retryable) == (105, True)
-        health = httpx.get(base_url.removesuffix("/services/") + "/_admin/health").json()
+        admin = base_url.removesuffix("/services/") + "/_admin/health"
+        assert httpx.get(admin).status_code == 401
+        health = httpx.get(admin, headers={"Authorization": f"Bearer {token}"}).json()
         assert health["status"] == "ok" and health["rules"] == 1
     finally:
         process.terminate()
@@ -110,8 +123,40 @@ def test_a_bad_seed_file_is_a_clear_error(tmp_path: Path, command: list[str]) ->
 def test_the_banner_lists_live_tokens_only() -> None:
     seed = default_seed()
     seed["tokens"][0]["revoked"] = True
-    lines = banner("http://127.0.0.1:1/services/", seed, admin=False)
+    lines = banner("http://127.0.0.1:1/services/", seed, None)
     key = DEFAULT_SEED["api_keys"][0]["key"]
     assert lines[:2] == ["http://127.0.0.1:1/services/", f"FLICKR_API_KEY={key}"]
     assert not any(line.startswith("token alice") for line in lines)
     assert any(line.startswith("token bob (delete)") for line in lines)
+
+
+def test_serve_takes_the_admin_token_from_the_environment() -> None:
+    process, lines = start([*SERVE, "--admin"], env={"FLICKRWIRE_ADMIN_TOKEN": "from-env-0123"})
+    try:
+        assert lines[2] == "FLICKRWIRE_ADMIN_TOKEN=from-env-0123"
+        health = lines[0].removesuffix("/services/") + "/_admin/health"
+        auth = {"Authorization": "Bearer from-env-0123"}
+        assert httpx.get(health, headers=auth).json()["status"] == "ok"
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+
+
+def test_the_admin_token_option_reaches_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLICKRWIRE_ADMIN_TOKEN", raising=False)
+    options = parse_args(["--admin", "--admin-token", "given-token"])
+    assert options.admin_token == "given-token" and "given-token" not in repr(options)
+    app = build(options)
+    assert app.state.emulator.admin_token == "given-token"
+    app.state.emulator.close()
+    monkeypatch.setenv("FLICKRWIRE_ADMIN_TOKEN", "env-token")
+    assert parse_args(["--admin"]).admin_token == "env-token"
+    unused = build(Options(admin=False, admin_token="ignored"))
+    assert unused.state.emulator.admin_token is None
+    unused.state.emulator.close()
+    seed = default_seed()
+    lines = banner("http://127.0.0.1:1/services/", seed, "shown-token")
+    assert lines[1:3] == [
+        "admin API: http://127.0.0.1:1/_admin/",
+        "FLICKRWIRE_ADMIN_TOKEN=shown-token",
+    ]

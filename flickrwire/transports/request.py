@@ -1,0 +1,172 @@
+"""The one reading of a request's parameters, for the server side.
+
+:func:`read_params` takes the query string, the ``Authorization: OAuth`` header and the
+body (a form, ``multipart/form-data``, an XML-RPC struct or a SOAP ``FlickrRequest``, read
+by the transport's body reader) and returns both what the method sees and what an OAuth
+signature covers. Each transport's ``parse_request`` and the emulator's verifier use that
+one result, so no parameter can reach a method without being covered by the signature
+that the verifier checked (RFC 5849 section 3.4.1.3.1 names the sources).
+
+Refused, with a Flickr error (:class:`RequestError`):
+
+- a parameter given twice with different values, wherever it came from (query and body,
+  a repeated field, member or child): a method and a signature could read different ones;
+- a REST POST body that is not a form (``application/x-www-form-urlencoded``, or
+  ``multipart/form-data``), or whose ``Content-Type`` is given twice: an OAuth signature
+  covers only form fields, so such a body could only add unsigned parameters;
+- a multipart body that is not well formed.
+
+Flickr documents no code for these (its front end merges the query and the body, the body
+winning); ours is 96 "Invalid signature" on every transport, since parameters that
+disagree cannot be matched to one signature. The message names what was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+from urllib.parse import parse_qsl, unquote
+
+import httpx
+
+from ..call import Call
+from .base import RequestError, Transport
+from .formdata import FormDataError, read_multipart
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+#: The Flickr code for a request whose parameters cannot be read unambiguously (ours).
+AMBIGUOUS = 96
+AMBIGUOUS_MESSAGE = "Invalid signature"
+
+Pairs = list[tuple[str, str]]
+#: Reads a transport's body into ``(name, value)`` pairs; raises :class:`RequestError`.
+BodyReader = Callable[[httpx.Request], Pairs]
+
+_HEADER_PARAM = re.compile(r'^\s*([^\s=",]+)\s*=\s*"([^"]*)"\s*$')
+
+
+@dataclass(frozen=True, slots=True)
+class RequestParams:
+    """A request's parameters, read once.
+
+    ``params``: the query and the body, ``method`` included (no name twice).
+    ``signed``: every pair an OAuth 1.0a signature covers, as sent: the header's
+    ``oauth_*`` parameters (``realm`` aside), the query, the body's fields.
+    ``bad_header``: the ``Authorization: OAuth`` header could not be read.
+    """
+
+    params: Mapping[str, str] = field(repr=False)
+    signed: tuple[tuple[str, str], ...] = field(repr=False)
+    bad_header: bool = False
+
+    @property
+    def is_oauth(self) -> bool:
+        return any(name.startswith("oauth_") for name, _ in self.signed)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRequest:
+    """What a transport read from a request: the call, and the parameters it came from."""
+
+    call: Call
+    read: RequestParams
+
+
+@runtime_checkable
+class ServerTransport(Transport, Protocol):
+    """A transport the emulator can serve: it reads a request once, for the method and
+    for the signature check (our three transports do; ``parse_request`` is its call)."""
+
+    def read_request(self, request: httpx.Request) -> ParsedRequest: ...
+
+
+def refuse(message: str, params: Mapping[str, str] | None = None) -> RequestError:
+    return RequestError(AMBIGUOUS, f"{AMBIGUOUS_MESSAGE} ({message})", params)
+
+
+def query_pairs(request: httpx.Request) -> Pairs:
+    return parse_qsl(request.url.query.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
+    """The ``Authorization: OAuth`` parameters: percent-encoded, quoted values (RFC 5849
+    section 3.5.1); ``realm`` is not signed. Also whether the header was malformed."""
+    authorization = request.headers.get("authorization")
+    if not authorization or authorization[:6].lower() != "oauth ":
+        return [], False
+    out: Pairs = []
+    malformed = False
+    for part in authorization[6:].split(","):
+        match = _HEADER_PARAM.match(part)
+        if match is None:
+            malformed = malformed or bool(part.strip())
+            continue
+        name = unquote(match.group(1))
+        if name != "realm":
+            out.append((name, unquote(match.group(2))))
+    return out, malformed
+
+
+def media_type(request: httpx.Request) -> str | None:
+    """The body's media type, lower-cased (None without a Content-Type); refuses a
+    request carrying two Content-Type values, which readers may resolve differently."""
+    values = request.headers.get_list("content-type")
+    if len(values) > 1 or (values and "," in values[0].partition(";")[0]):
+        raise refuse("Content-Type given twice")
+    return values[0].partition(";")[0].strip().lower() if values else None
+
+
+def form_body(request: httpx.Request) -> Pairs:
+    """A form POST's fields: url-encoded or multipart. Without a Content-Type the body is
+    read as url-encoded (what form clients send); a body of any other type is refused."""
+    if request.method != "POST" or not request.content:
+        return []
+    kind = media_type(request)
+    if kind is None or kind == FORM:
+        return parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True)
+    if kind == MULTIPART:
+        try:
+            return read_multipart(request.content, request.headers["content-type"])
+        except FormDataError as exc:
+            raise refuse(f"unreadable multipart/form-data: {exc}") from exc
+    raise refuse(f"a POST body must be {FORM} or {MULTIPART}, not {kind}")
+
+
+def merge(pairs: Pairs) -> dict[str, str]:
+    """The pairs as one mapping; a name given twice with different values is refused."""
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if params.setdefault(name, value) != value:
+            raise refuse(f'parameter "{name}" given twice with different values')
+    return params
+
+
+def read_params(request: httpx.Request, body: BodyReader = form_body) -> RequestParams:
+    """Read every parameter of ``request`` once; ``body`` reads the transport's body.
+
+    Raises :class:`RequestError` for a body the transport cannot read and for the
+    refusals listed in this module's docstring; ``RequestError.params`` then holds the
+    query's parameters (which choose the format of the error answer).
+    """
+    query = query_pairs(request)
+    try:
+        fields = body(request)
+        params = merge(query + fields)
+    except RequestError as exc:
+        if not exc.params:
+            exc.params = dict(query)
+        raise
+    header, malformed = header_pairs(request)
+    return RequestParams(params, tuple(header + query + fields), malformed)
+
+
+def parsed_call(read: RequestParams, http_method: str) -> ParsedRequest:
+    """The call a request's parameters make; 112 without a ``method``."""
+    params = dict(read.params)
+    method = params.pop("method", "").strip()
+    if not method:
+        raise RequestError(112, 'Method "" not found', read.params)
+    return ParsedRequest(Call(method, params, http_method), read)
