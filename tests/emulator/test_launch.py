@@ -15,6 +15,7 @@ import pytest
 
 import flickrwire
 from flickrwire.emulator.__main__ import parse_args
+from flickrwire.emulator.inprocess import EmulatorTransport
 from flickrwire.emulator.launch import Options, banner, build
 from flickrwire.emulator.seed import DEFAULT_SEED, TEST_GROUP, default_seed
 
@@ -154,6 +155,10 @@ def test_the_admin_token_option_reaches_the_app(monkeypatch: pytest.MonkeyPatch)
     unused = build(Options(admin=False, admin_token="ignored"))
     assert unused.state.emulator.admin_token is None
     unused.state.emulator.close()
+    small = build(parse_args(["--max-body", "10"]))
+    with httpx.Client(transport=EmulatorTransport(small), base_url="http://127.0.0.1") as http:
+        assert http.post("/services/rest/", content=b"x" * 11).status_code == 413
+    small.state.emulator.close()
     seed = default_seed()
     lines = banner("http://127.0.0.1:1/services/", seed, "shown-token")
     assert lines[1:3] == [
