@@ -41,6 +41,8 @@ _SERVICES = "/services/"
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
 
 OnResult = Callable[[Result], None]
+#: The key of ``httpx.Response.extensions`` that holds the ``Result`` the bridge read.
+RESULT = "flickrwire.result"
 
 
 class BridgeError(ValueError):
@@ -282,8 +284,15 @@ class Bridge:
         result = exchange.dest.parse_response(response, exchange.call, exchange.out_codec)
         if self.options.on_result is not None:
             self.options.on_result(result)
+        answer = self._answer(exchange, response, result)
+        answer.extensions[RESULT] = result
+        return answer
+
+    @staticmethod
+    def _answer(exchange: Exchange, response: httpx.Response, result: Result) -> httpx.Response:
+        original, source = exchange.original, exchange.source
         fault = result.fault
-        if not exchange.rerouted or (fault is not None and fault.code is None):
+        if source is None or not exchange.rerouted or (fault is not None and fault.code is None):
             # Same protocol, or an answer with no Flickr outcome (an OAuth 401, a proxy's
             # 502, garbage): the client gets the bytes as they came.
             return unframed(response, response.content, original)
@@ -291,8 +300,8 @@ class Bridge:
             body = jsoncodec.encode(result, callback=exchange.callback)
             media = jsoncodec.JSONP_CONTENT_TYPE
         else:
-            body = exchange.source.render_response(result, exchange.answer_codec)
-            media = exchange.source.media_type(result, exchange.answer_codec)
+            body = source.render_response(result, exchange.answer_codec)
+            media = source.media_type(result, exchange.answer_codec)
         return httpx.Response(200, headers={"content-type": media}, content=body, request=original)
 
     def failed(self, exchange: Exchange, exc: httpx.HTTPError) -> None:
