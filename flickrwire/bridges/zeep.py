@@ -79,6 +79,7 @@ class Transport(zeep.Transport):
         timeout: float = 300,
         operation_timeout: float | None = 30,
     ) -> None:
+        self._close_session = False  # zeep's __del__ reads it, also when this one fails
         self.adapter = FlickrAdapter(
             target=target,
             via=via,
