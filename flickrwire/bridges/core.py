@@ -113,8 +113,9 @@ def _services_split(url: httpx.URL) -> tuple[str, str] | None:
     index = path.find(_SERVICES)
     if index < 0:
         return None
-    base = str(url.copy_with(path=path[: index + len(_SERVICES)], query=None, fragment=None))
-    return base, path[index + len(_SERVICES) :]
+    end = index + len(_SERVICES)
+    netloc = url.netloc.decode("ascii")
+    return f"{url.scheme}://{netloc}{path[:end]}", path[end:]
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -157,9 +158,12 @@ def _signed_with(request: httpx.Request, params: Mapping[str, str]) -> dict[str,
 class Bridge:
     """The shared engine: ``prepare`` a request, send ``outgoing``, ``finish`` the answer."""
 
-    def __init__(self, opts: Options, *, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, opts: Options, *, max_body: int = MAX_BODY_BYTES, wants_result: bool = False
+    ) -> None:
         self.options = opts
         self.max_body = max_body
+        self.wants_result = wants_result
         self.target = opts.target.rstrip("/") + "/" if opts.target else None
         self._target_origin = _origin(httpx.URL(self.target)) if self.target else None
         self.cassette: Cassette | None = None
@@ -276,33 +280,38 @@ class Bridge:
             del params["format"]  # the destination's build_request names its own
         return Call(call.method, params, call.http_method)
 
-    def finish(self, exchange: Exchange, response: httpx.Response) -> httpx.Response:
-        """The answer for the client (``response`` is read); ``on_result`` is told."""
-        original = exchange.original
-        if exchange.call is None or exchange.dest is None or exchange.source is None:
-            return unframed(response, response.content, original)
-        result = exchange.dest.parse_response(response, exchange.call, exchange.out_codec)
+    def finish(self, exchange: Exchange, response: httpx.Response, body: bytes) -> httpx.Response:
+        """The answer for the client from ``response`` and its ``body`` (read); the
+        ``Result`` is read only when someone wants it: ``on_result``, a re-routed call, or
+        a host library that answers from it (``wants_result``)."""
+        answer = unframed(response, body, exchange.original)
+        if exchange.call is None or exchange.dest is None:
+            return answer
+        wanted = self.wants_result or self.options.on_result is not None
+        if not exchange.rerouted and not wanted:
+            return answer
+        result = exchange.dest.parse_response(answer, exchange.call, exchange.out_codec)
         if self.options.on_result is not None:
             self.options.on_result(result)
-        answer = self._answer(exchange, response, result)
+        answer = self._answer(exchange, answer, result)
         answer.extensions[RESULT] = result
         return answer
 
     @staticmethod
-    def _answer(exchange: Exchange, response: httpx.Response, result: Result) -> httpx.Response:
-        original, source = exchange.original, exchange.source
-        fault = result.fault
+    def _answer(exchange: Exchange, answer: httpx.Response, result: Result) -> httpx.Response:
+        source, fault = exchange.source, result.fault
         if source is None or not exchange.rerouted or (fault is not None and fault.code is None):
             # Same protocol, or an answer with no Flickr outcome (an OAuth 401, a proxy's
             # 502, garbage): the client gets the bytes as they came.
-            return unframed(response, response.content, original)
+            return answer
         if exchange.callback is not None:
             body = jsoncodec.encode(result, callback=exchange.callback)
             media = jsoncodec.JSONP_CONTENT_TYPE
         else:
             body = source.render_response(result, exchange.answer_codec)
             media = source.media_type(result, exchange.answer_codec)
-        return httpx.Response(200, headers={"content-type": media}, content=body, request=original)
+        headers = {"content-type": media}
+        return httpx.Response(200, headers=headers, content=body, request=exchange.original)
 
     def failed(self, exchange: Exchange, exc: httpx.HTTPError) -> None:
         """Tell ``on_result`` of a network failure (the caller re-raises it)."""
@@ -353,7 +362,7 @@ def send(bridge: Bridge, stack: httpx.BaseTransport, request: httpx.Request) -> 
     except httpx.HTTPError as exc:
         bridge.failed(exchange, exc)
         raise
-    return bridge.finish(exchange, unframed(response, body, exchange.outgoing))
+    return bridge.finish(exchange, response, body)
 
 
 async def asend(
@@ -376,10 +385,17 @@ async def asend(
     except httpx.HTTPError as exc:
         bridge.failed(exchange, exc)
         raise
-    return bridge.finish(exchange, unframed(response, body, exchange.outgoing))
+    return bridge.finish(exchange, response, body)
 
 
 def _read(bridge: Bridge, response: httpx.Response) -> bytes:
+    try:
+        body = response.content  # read already (a mock, a replayed or recorded answer)
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        bridge.check_size(response, len(body))
+        return body
     parts, size = [], 0
     for chunk in response.iter_bytes():
         parts.append(chunk)

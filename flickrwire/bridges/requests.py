@@ -28,6 +28,7 @@ from requests.utils import get_encoding_from_headers
 from ..auth import Credentials
 from ..client import DEFAULT_TIMEOUT
 from ..decoding import MAX_BODY_BYTES
+from ..transports import endpoint_url
 from .core import FLICKR_HOSTS, Bridge, OnResult, options, send
 
 __all__ = ["FlickrAdapter", "intercept"]
@@ -139,9 +140,9 @@ def _timeout(timeout: Timeout) -> dict[str, float | None]:
 
 def _to_httpx(request: requests.PreparedRequest, timeout: Timeout) -> httpx.Request:
     headers = [(k, v) for k, v in request.headers.items() if k.lower() != "content-length"]
-    out = httpx.Request(
-        request.method or "GET", request.url or "", headers=headers, content=_body(request)
-    )
+    # The URL parsed once per distinct URL (a client calls the same endpoint again and again).
+    url = endpoint_url(request.url or "")
+    out = httpx.Request(request.method or "GET", url, headers=headers, content=_body(request))
     out.extensions["timeout"] = _timeout(timeout)
     return out
 

@@ -64,7 +64,7 @@ class Transport(xmlrpc.client.Transport):
             mode=mode,
             on_result=on_result,
         )
-        self.bridge = Bridge(opts, max_body=max_body)
+        self.bridge = Bridge(opts, max_body=max_body, wants_result=True)
         self.inner = inner if inner is not None else httpx.HTTPTransport()
         self._stack = self.bridge.stack(self.inner)
         self._timeout = httpx.Timeout(timeout).as_dict()
