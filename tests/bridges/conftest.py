@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from flickrwire.bridges.pytest_plugin import EmulatorHandle
+from flickrwire.bridges.emulated import EmulatorHandle
 
 #: Bob is a plain member of GROUP; MISSING does not exist (the default seed).
 GROUP = "30000001@N01"

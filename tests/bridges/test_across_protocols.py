@@ -10,7 +10,7 @@ import flickrapi
 import pytest
 
 from flickrwire import Result
-from flickrwire.bridges.pytest_plugin import EmulatorHandle
+from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.requests import intercept
 
 from .conftest import GROUP, MISSING

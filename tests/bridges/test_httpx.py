@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from flickrwire import AsyncClient, Client, Credentials, Result
+from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.httpx import AsyncFlickrTransport, FlickrTransport
-from flickrwire.bridges.pytest_plugin import EmulatorHandle
 from flickrwire.errors import APIError, AuthError
 from flickrwire.transports import xmlrpc
 

@@ -19,7 +19,7 @@ from flickr_api.flickrerrors import FlickrAPIError
 
 from flickrwire import Credentials, Result
 from flickrwire.bridges.core import BridgeError
-from flickrwire.bridges.pytest_plugin import EmulatorHandle
+from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.requests import FlickrAdapter, intercept
 from flickrwire.recording.replay import UnmatchedRequestError, load_dir
 

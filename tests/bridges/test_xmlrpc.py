@@ -12,7 +12,7 @@ import pytest
 
 from flickrwire import Credentials, Result
 from flickrwire.auth import legacy_signature, new_nonce, now, oauth_params
-from flickrwire.bridges.pytest_plugin import EmulatorHandle
+from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.xmlrpc import SafeTransport, Transport
 
 from .conftest import FLICKR, GROUP, MISSING, VIAS, NoServer

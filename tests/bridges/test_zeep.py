@@ -14,7 +14,7 @@ from lxml import etree
 
 from flickrwire import Credentials, Result
 from flickrwire.auth import legacy_signature
-from flickrwire.bridges.pytest_plugin import EmulatorHandle
+from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.zeep import FlickrFaults
 from flickrwire.transports import wsdl
 
