@@ -213,14 +213,10 @@ class Bridge:
         if endpoint not in VIAS:
             return self._not_api(request, new_base + below, new_base != base)
         source = transports.get(endpoint)
-        try:
-            call = source.parse_request(request)
-        except RequestError as exc:
-            if new_base == base and self.options.via in (None, endpoint):
-                return Exchange(request, request, source, source, None, "xml", False)
-            raise BridgeError(
-                f"cannot re-route a request that is not valid {endpoint} ({exc.message})"
-            ) from None
+        call = self._parse(request, source)
+        if call is None:  # not valid for its protocol: the server answers it (114, 115)
+            outgoing = _moved(request, new_base + below) if new_base != base else request
+            return Exchange(request, outgoing, source, source, None, "xml", False)
         out_codec, answer_codec, callback = _codecs(source, call.params)
         dest = transports.get(self.options.via or endpoint)
         moved, switched = new_base != base, dest.name != source.name
@@ -233,16 +229,27 @@ class Bridge:
             bare = Call(call.method, call.params, call.http_method)
         else:
             bare = self._bare(call, source, signing, switched)
-            signer = (
-                Signer(self.options.credentials, signing_mode(signing))
-                if resign
-                else Signer(None, "none")
-            )
+            signer = self._signer(signing) if resign else Signer(None, "none")
             outgoing = dest.build_request(bare, out_codec, signer, new_base)
             outgoing.extensions.update(request.extensions)
         return Exchange(
             request, outgoing, source, dest, bare, out_codec, switched, answer_codec, callback
         )
+
+    def _parse(self, request: httpx.Request, source: Transport) -> Call | None:
+        """The client's call; None for a request its protocol cannot read, which goes on
+        as it is (the server answers 114/115) unless ``via=`` would rebuild it: refused."""
+        try:
+            return source.parse_request(request)
+        except RequestError as exc:
+            if self.options.via in (None, source.name):
+                return None
+            raise BridgeError(
+                f"cannot re-route a request that is not valid {source.name} ({exc.message})"
+            ) from None
+
+    def _signer(self, signing: str) -> Signer:
+        return Signer(self.options.credentials, signing_mode(signing))
 
     def _not_api(self, request: httpx.Request, url: str, moved: bool) -> Exchange:
         """OAuth pages and uploads: re-targeted as they are, never re-signed or re-routed."""

@@ -77,7 +77,7 @@ class Transport(zeep.Transport):
         on_result: OnResult | None = None,
         inner: httpx.BaseTransport | None = None,
         timeout: float = 300,
-        operation_timeout: float | None = 30,
+        operation_timeout: float | None = None,
     ) -> None:
         self._close_session = False  # zeep's __del__ reads it, also when this one fails
         self.adapter = FlickrAdapter(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from flickrwire import AsyncClient, Client, Credentials, Result
+from flickrwire.bridges.core import BridgeError
 from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.httpx import AsyncFlickrTransport, FlickrTransport
 from flickrwire.errors import APIError, AuthError
@@ -138,3 +139,17 @@ def test_recorded_then_replayed_offline(
     assert replayed == EXPECTED
     assert no_server.sent == []
     assert emulator.request_count() == 0
+
+
+def test_a_broken_envelope_reaches_the_server_as_it_is(emulator: EmulatorHandle) -> None:
+    """The server, not the bridge, answers a request its protocol cannot read (114)."""
+    wire = FlickrTransport(target=emulator.base_url)
+    with httpx.Client(transport=wire) as http:
+        answer = http.post(FLICKR + "soap/", content=b"<s:Envelope>not soap")
+    assert "flickr.error.114" in answer.text
+    rerouting = FlickrTransport(target=emulator.base_url, via="rest")
+    with httpx.Client(transport=rerouting) as http, pytest.raises(BridgeError) as raised:
+        http.post(FLICKR + "soap/", content=b"<s:Envelope>not soap")
+    assert str(raised.value) == (
+        "cannot re-route a request that is not valid soap (Invalid SOAP envelope)"
+    )
