@@ -291,7 +291,7 @@ class Bridge:
         """The answer for the client from ``response`` and its ``body`` (read); the
         ``Result`` is read only when someone wants it: ``on_result``, a re-routed call, or
         a host library that answers from it (``wants_result``)."""
-        answer = unframed(response, body, exchange.original)
+        answer = _as_read(response, body, exchange.original)
         if exchange.call is None or exchange.dest is None:
             return answer
         wanted = self.wants_result or self.options.on_result is not None
@@ -343,6 +343,19 @@ class Bridge:
                 f"response body exceeds the bridge's {self.max_body}-byte limit",
                 request=response.request,
             )
+
+
+def _as_read(response: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
+    """``response`` holding ``body``: itself when it was read already and says nothing of
+    how it travelled (a mock's, a replayed or recorded answer), else a copy unframed."""
+    headers = response.headers
+    if "content-encoding" not in headers and "transfer-encoding" not in headers:
+        try:
+            if response.content is body:
+                return response
+        except httpx.ResponseNotRead:
+            pass
+    return unframed(response, body, request)
 
 
 def _moved(request: httpx.Request, url: str) -> httpx.Request:
