@@ -336,12 +336,12 @@ class Bridge:
             )
         )
 
-    def check_size(self, response: httpx.Response, size: int) -> None:
+    def check_size(self, request: httpx.Request, size: int) -> None:
         """Refuse an answer larger than ``max_body`` (checked while reading)."""
         if size > self.max_body:
             raise httpx.RemoteProtocolError(
                 f"response body exceeds the bridge's {self.max_body}-byte limit",
-                request=response.request,
+                request=request,
             )
 
 
@@ -376,7 +376,7 @@ def send(bridge: Bridge, stack: httpx.BaseTransport, request: httpx.Request) -> 
     try:
         response = stack.handle_request(exchange.outgoing)
         try:
-            body = _read(bridge, response)
+            body = _read(bridge, response, exchange.outgoing)
         finally:
             response.close()
     except httpx.HTTPError as exc:
@@ -398,7 +398,7 @@ async def asend(
             async for chunk in response.aiter_bytes():
                 parts.append(chunk)
                 size += len(chunk)
-                bridge.check_size(response, size)
+                bridge.check_size(exchange.outgoing, size)
             body = b"".join(parts)
         finally:
             await response.aclose()
@@ -408,17 +408,17 @@ async def asend(
     return bridge.finish(exchange, response, body)
 
 
-def _read(bridge: Bridge, response: httpx.Response) -> bytes:
+def _read(bridge: Bridge, response: httpx.Response, request: httpx.Request) -> bytes:
     try:
         body = response.content  # read already (a mock, a replayed or recorded answer)
     except httpx.ResponseNotRead:
         pass
     else:
-        bridge.check_size(response, len(body))
+        bridge.check_size(request, len(body))
         return body
     parts, size = [], 0
     for chunk in response.iter_bytes():
         parts.append(chunk)
         size += len(chunk)
-        bridge.check_size(response, size)
+        bridge.check_size(request, size)
     return b"".join(parts)

@@ -5,10 +5,12 @@ request was sent, and the real clients set up against the ``flickr_emulator`` fi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from flickrwire import Credentials
 from flickrwire.bridges.emulated import EmulatorHandle
 
 #: Bob is a plain member of GROUP; MISSING does not exist (the default seed).
@@ -27,6 +29,15 @@ class NoServer(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.sent.append(request)
         raise httpx.ConnectError("no server in this test", request=request)
+
+
+def assert_redacted(folder: Path, creds: Credentials) -> None:
+    """No credential value is left in any fixture the bridge wrote."""
+    files = list(folder.rglob("*.json"))
+    assert files
+    text = "".join(path.read_text(encoding="utf-8") for path in files)
+    for secret in (creds.api_key, creds.api_secret, creds.oauth_token, creds.oauth_token_secret):
+        assert secret and secret not in text
 
 
 @pytest.fixture

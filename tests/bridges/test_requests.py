@@ -217,14 +217,20 @@ def test_flickrapi_recorded_then_replayed_offline(
     assert emulator.request_count() == 0
 
 
+@pytest.mark.parametrize("via", VIAS)
 def test_flickr_api_recorded_then_replayed_offline(
-    emulator: EmulatorHandle, tmp_path: Path, no_server: NoServer, flickr_api_keys_restored: None
+    emulator: EmulatorHandle,
+    via: str | None,
+    tmp_path: Path,
+    no_server: NoServer,
+    flickr_api_keys_restored: None,
 ) -> None:
     bob = emulator.credentials("bob")
     folder = tmp_path / "cassette"
-    assert run_flickr_api(bob, target=emulator.base_url, record=folder, mode="all") == EXPECTED
+    recorded = run_flickr_api(bob, target=emulator.base_url, via=via, record=folder, mode="all")
+    assert recorded == EXPECTED
     emulator.reset()
-    replayed = run_flickr_api(bob, record=folder, mode="none", inner=no_server)
+    replayed = run_flickr_api(bob, via=via, record=folder, mode="none", inner=no_server)
     assert replayed == EXPECTED
     assert no_server.sent == []
     assert emulator.request_count() == 0

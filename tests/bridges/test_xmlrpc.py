@@ -15,7 +15,7 @@ from flickrwire.auth import legacy_signature, new_nonce, now, oauth_params
 from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.xmlrpc import SafeTransport, Transport
 
-from .conftest import FLICKR, GROUP, MISSING, VIAS, NoServer
+from .conftest import FLICKR, GROUP, MISSING, VIAS, NoServer, assert_redacted
 
 ENDPOINT = FLICKR + "xmlrpc/"
 EXPECTED = [("echo", "x"), ("leave", "ok"), ("leave", 3), ("leave", 2), ("bad key", 100)]
@@ -119,9 +119,29 @@ def test_recorded_then_replayed_offline(
     folder = tmp_path / "cassette"
     recorded = run(bob, target=emulator.base_url, via=via, record=folder, mode="once")
     assert recorded == EXPECTED
+    assert_redacted(folder, bob)
     emulator.reset()
     closed = "http://127.0.0.1:9/services/"
     replayed = run(bob, target=closed, via=via, record=folder, mode="none", inner=no_server)
     assert replayed == EXPECTED
     assert no_server.sent == []
     assert emulator.request_count() == 0
+
+
+def test_timeouts_apply(emulator: EmulatorHandle) -> None:
+    emulator.add_faults(
+        {"method": "flickr.test.echo", "action": "delay", "params": {"seconds": 2.0}}
+    )
+    transport = SafeTransport(target=emulator.base_url, timeout=0.2)
+    proxy = xmlrpc.client.ServerProxy(ENDPOINT, transport=transport)
+    with proxy, pytest.raises(TimeoutError, match="ReadTimeout"):
+        proxy.flickr.test.echo({"api_key": emulator.api_key})
+
+
+def test_the_size_limit_applies(emulator: EmulatorHandle) -> None:
+    seen: list[Result] = []
+    transport = SafeTransport(target=emulator.base_url, max_body=64, on_result=seen.append)
+    proxy = xmlrpc.client.ServerProxy(ENDPOINT, transport=transport)
+    with proxy, pytest.raises(ConnectionError, match="exceeds the bridge's 64-byte limit"):
+        proxy.flickr.test.echo({"api_key": emulator.api_key, "name": "x" * 100})
+    assert [r.fault.origin for r in seen if r.fault] == ["network"]

@@ -18,7 +18,7 @@ from flickrwire.bridges.emulated import EmulatorHandle
 from flickrwire.bridges.zeep import FlickrFaults
 from flickrwire.transports import wsdl
 
-from .conftest import GROUP, MISSING, VIAS, NoServer
+from .conftest import GROUP, MISSING, VIAS, NoServer, assert_redacted
 
 EXPECTED = [
     ("echo", "x"),
@@ -139,6 +139,7 @@ def test_recorded_then_replayed_offline(
     folder = tmp_path / "cassette"
     recorded = run(bob, target=emulator.base_url, via=via, record=folder, mode="once")
     assert recorded == EXPECTED
+    assert_redacted(folder, bob)
     emulator.reset()
     closed = "http://127.0.0.1:9/services/"
     replayed = run(bob, target=closed, via=via, record=folder, mode="none", inner=no_server)
