@@ -222,14 +222,16 @@ class Bridge:
         moved, switched = new_base != base, dest.name != source.name
         signing = signing_of(request, call.params)
         resign = (signing == "oauth" and (moved or switched)) or (signing == "legacy" and switched)
+        as_user = False
         if resign:
-            self._check_credentials(request, call, signing, "target=" if moved else "via=")
+            why = "target=" if moved else "via="
+            as_user = self._check_credentials(request, call, signing, why)
         if not switched and not resign:
             outgoing = _moved(request, new_base + below) if moved else request
             bare = Call(call.method, call.params, call.http_method)
         else:
             bare = self._bare(call, source, signing, switched)
-            signer = self._signer(signing) if resign else Signer(None, "none")
+            signer = self._signer(signing, as_user) if resign else Signer(None, "none")
             outgoing = dest.build_request(bare, out_codec, signer, new_base)
             outgoing.extensions.update(request.extensions)
         return Exchange(
@@ -248,8 +250,12 @@ class Bridge:
                 f"cannot re-route a request that is not valid {source.name} ({exc.message})"
             ) from None
 
-    def _signer(self, signing: str) -> Signer:
-        return Signer(self.options.credentials, signing_mode(signing))
+    def _signer(self, signing: str, as_user: bool) -> Signer:
+        """A signer in the client's scheme, acting as a user only if the client did."""
+        creds = self.options.credentials
+        if creds is not None and not as_user:
+            creds = Credentials(creds.api_key, creds.api_secret)
+        return Signer(creds, signing_mode(signing))
 
     def _not_api(self, request: httpx.Request, url: str, moved: bool) -> Exchange:
         """OAuth pages and uploads: re-targeted as they are, never re-signed or re-routed."""
@@ -266,7 +272,9 @@ class Bridge:
 
     def _check_credentials(
         self, request: httpx.Request, call: Call, signing: str, why: str
-    ) -> None:
+    ) -> bool:
+        """Refuse re-signing without fitting credentials; True if the client signed with
+        a user's token (the new signature then carries it too)."""
         creds = self.options.credentials
         what = f"{call.method} is signed ({signing}) and {why} changes what its signature covers"
         if creds is None:
@@ -276,6 +284,7 @@ class Bridge:
             raise BridgeError(f"{what}, but credentials= hold another API key; nothing was sent")
         if used.get("token") not in (None, creds.oauth_token):
             raise BridgeError(f"{what}, but credentials= hold another token; nothing was sent")
+        return "token" in used
 
     @staticmethod
     def _bare(call: Call, source: Transport, signing: str, switched: bool) -> Call:

@@ -263,3 +263,13 @@ def test_a_key_only_call_needs_no_credentials(emulator: EmulatorHandle) -> None:
         )
     assert answer.json()["name"] == {"_content": "k"}
     assert httpx.URL(emulator.requests()[0].url).path == "/services/xmlrpc/"
+
+
+def test_resigning_keeps_the_clients_identity(emulator: EmulatorHandle) -> None:
+    """A key-only call re-signed with a user's credentials does not become that user's."""
+    bob = emulator.credentials("bob")
+    with intercept(target=emulator.base_url, credentials=bob):
+        assert flickrapi_client(bob).test.login()["user"]["id"] == emulator.nsid("bob")
+        with pytest.raises(flickrapi.FlickrError) as raised:
+            flickrapi_client(emulator.key_only()).test.login()
+    assert raised.value.code in (98, 99)
