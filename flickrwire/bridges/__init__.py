@@ -12,6 +12,6 @@ Every bridge takes the options of :func:`.core.options`: ``target=``, ``via=``,
 
 from __future__ import annotations
 
-from .core import VIAS, BridgeError, Options, options
+from .options import VIAS, BridgeError, Options, options
 
 __all__ = ["VIAS", "BridgeError", "Options", "options"]

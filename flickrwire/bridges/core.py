@@ -1,4 +1,4 @@
-"""What every bridge shares: its options, and the one exchange they all make.
+"""The one exchange every bridge makes (its options are checked in :mod:`.options`).
 
 A bridge receives a request a foreign client made (as an ``httpx.Request``), decides
 where it goes (``target=``), over which protocol (``via=``), re-signs it when the
@@ -14,82 +14,34 @@ back with ``render_response``: the bridges hold no parser of their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.request import parse_http_list, parse_keqv_list
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import httpx
 
 from .. import transports
 from ..auth import Credentials, Signer, signing_mode
 from ..call import Call
-from ..client import check_base_url, network_fault, unframed
+from ..client import network_fault, unframed
 from ..codecs import json as jsoncodec
 from ..decoding import MAX_BODY_BYTES
 from ..recording.matching import ignored_param
-from ..recording.record import MODES, AsyncRecordingTransport, Cassette, RecordingTransport
+from ..recording.record import AsyncRecordingTransport, Cassette, RecordingTransport
 from ..result import Result, failure
 from ..transports import RequestError, Transport, soap
-
-VIAS = ("rest", "xmlrpc", "soap")
-#: The hosts Flickr's clients address (API, OAuth pages, uploads).
-FLICKR_HOSTS = frozenset(
-    {"flickr.com", "api.flickr.com", "www.flickr.com", "up.flickr.com", "secure.flickr.com"}
+from .options import (
+    FLICKR_HOSTS as FLICKR_HOSTS,
+    RESULT as RESULT,
+    SERVICES,
+    VIAS as VIAS,
+    BridgeError as BridgeError,
+    OnResult as OnResult,
+    Options,
+    options as options,
 )
-_SERVICES = "/services/"
+from .signatures import keep, signature_ok, signed_with, signing_of
+
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
-
-OnResult = Callable[[Result], None]
-#: The key of ``httpx.Response.extensions`` that holds the ``Result`` the bridge read.
-RESULT = "flickrwire.result"
-
-
-class BridgeError(ValueError):
-    """A call the bridge refuses before sending anything; the message is one line."""
-
-
-@dataclass(frozen=True)
-class Options:
-    """The options every bridge takes (checked by :func:`options`)."""
-
-    target: str | None = None
-    via: str | None = None
-    credentials: Credentials | None = field(default=None, repr=False)
-    record: Path | None = None
-    mode: str | None = None
-    on_result: OnResult | None = None
-
-
-def options(
-    *,
-    target: str | None = None,
-    via: str | None = None,
-    credentials: Credentials | None = None,
-    record: str | Path | None = None,
-    mode: str | None = None,
-    on_result: OnResult | None = None,
-) -> Options:
-    """Check the options; each bad one raises a one-line ``ValueError`` naming it."""
-    if via is not None and via not in VIAS:
-        raise BridgeError(f"via={via!r} is not a Flickr protocol; use one of {', '.join(VIAS)}")
-    if target is not None:
-        try:
-            check_base_url(target)
-        except ValueError as exc:
-            raise type(exc)(f"target={target!r}: {exc}") from None
-        if _SERVICES not in httpx.URL(target).path + "/":
-            raise BridgeError(f"target={target!r} must be a base URL ending in /services/")
-    if mode is not None and mode not in MODES:
-        raise BridgeError(f"mode={mode!r} is not a record mode; use one of {', '.join(MODES)}")
-    if mode is not None and record is None:
-        raise BridgeError("mode= needs record= (the fixture folder)")
-    if credentials is not None and not isinstance(credentials, Credentials):
-        raise BridgeError("credentials= must be a flickrwire.Credentials")
-    folder = Path(record) if record is not None else None
-    if folder is not None and folder.exists() and not folder.is_dir():
-        raise BridgeError(f"record={str(folder)!r} is not a folder")
-    return Options(target, via, credentials, folder, mode, on_result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +62,10 @@ class Exchange:
 def _services_split(url: httpx.URL) -> tuple[str, str] | None:
     """``(base URL, path below /services/)``, or None for a URL outside ``/services/``."""
     path = url.path
-    index = path.find(_SERVICES)
+    index = path.find(SERVICES)
     if index < 0:
         return None
-    end = index + len(_SERVICES)
+    end = index + len(SERVICES)
     netloc = url.netloc.decode("ascii")
     return f"{url.scheme}://{netloc}{path[:end]}", path[end:]
 
@@ -132,27 +84,6 @@ def _codecs(source: Transport, params: Mapping[str, str]) -> tuple[str, str, str
         return "json", "json", None
     callback = params.get("jsoncallback", "").strip()
     return "json", "json", callback if _CALLBACK.match(callback) else jsoncodec.DEFAULT_CALLBACK
-
-
-def signing_of(request: httpx.Request, params: Mapping[str, str]) -> str:
-    """How the client signed: ``oauth``, ``legacy`` (``api_sig``), ``key`` or ``none``."""
-    header = request.headers.get("authorization", "")
-    if header[:6].lower() == "oauth " or "oauth_signature" in params:
-        return "oauth"
-    if "api_sig" in params:
-        return "legacy"
-    return "key" if "api_key" in params else "none"
-
-
-def _signed_with(request: httpx.Request, params: Mapping[str, str]) -> dict[str, str]:
-    """The key and token the client signed with (from its params or OAuth header)."""
-    found = dict(params)
-    header = request.headers.get("authorization", "")
-    if header[:6].lower() == "oauth ":
-        found.update(parse_keqv_list(parse_http_list(header[6:])))
-    key = found.get("oauth_consumer_key") or found.get("api_key")
-    token = found.get("oauth_token") or found.get("auth_token")
-    return {k: v for k, v in (("key", key), ("token", token)) if v}
 
 
 class Bridge:
@@ -194,7 +125,7 @@ class Bridge:
 
     def owns(self, url: httpx.URL) -> bool:
         """Flickr traffic: below ``/services/`` on a Flickr host or on the target."""
-        if _SERVICES not in url.path:
+        if SERVICES not in url.path:
             return False
         host = (url.host or "").lower()
         return host in FLICKR_HOSTS or _origin(url) == self._target_origin
@@ -221,22 +152,41 @@ class Bridge:
         dest = transports.get(self.options.via or endpoint)
         moved, switched = new_base != base, dest.name != source.name
         signing = signing_of(request, call.params)
-        resign = (signing == "oauth" and (moved or switched)) or (signing == "legacy" and switched)
-        as_user = False
-        if resign:
-            why = "target=" if moved else "via="
-            as_user = self._check_credentials(request, call, signing, why)
-        if not switched and not resign:
+        how, as_user = self._resigning(request, call, source.name, signing, moved, switched)
+        if not switched and how != "resign":
             outgoing = _moved(request, new_base + below) if moved else request
             bare = Call(call.method, call.params, call.http_method)
         else:
-            bare = self._bare(call, source, signing, switched)
-            signer = self._signer(signing, as_user) if resign else Signer(None, "none")
+            kept = request if how == "failing" else None
+            bare = self._bare(call, source, signing, switched, kept)
+            signer = self._signer(signing, as_user) if how == "resign" else Signer(None, "none")
             outgoing = dest.build_request(bare, out_codec, signer, new_base)
             outgoing.extensions.update(request.extensions)
         return Exchange(
             request, outgoing, source, dest, bare, out_codec, switched, answer_codec, callback
         )
+
+    def _resigning(
+        self,
+        request: httpx.Request,
+        call: Call,
+        source: str,
+        signing: str,
+        moved: bool,
+        switched: bool,
+    ) -> tuple[str, bool]:
+        """``("none", _)``: the signature still fits; ``("resign", as_user)``; or
+        ``("failing", False)``: the client's signature does not verify, so it goes on as
+        it is and the server refuses it as Flickr would."""
+        needed = (signing == "oauth" and (moved or switched)) or (signing == "legacy" and switched)
+        if not needed:
+            return "none", False
+        as_user = self._check_credentials(request, call, signing, "target=" if moved else "via=")
+        creds = self.options.credentials
+        assert creds is not None  # _check_credentials refused otherwise
+        if not signature_ok(request, call, source, signing, creds):
+            return "failing", False
+        return "resign", as_user
 
     def _parse(self, request: httpx.Request, source: Transport) -> Call | None:
         """The client's call; None for a request its protocol cannot read, which goes on
@@ -279,7 +229,7 @@ class Bridge:
         what = f"{call.method} is signed ({signing}) and {why} changes what its signature covers"
         if creds is None:
             raise BridgeError(f"{what}: pass credentials= to re-sign it; nothing was sent")
-        used = _signed_with(request, call.params)
+        used = signed_with(request, call.params)
         if used.get("key") not in (None, creds.api_key):
             raise BridgeError(f"{what}, but credentials= hold another API key; nothing was sent")
         if used.get("token") not in (None, creds.oauth_token):
@@ -287,10 +237,15 @@ class Bridge:
         return "token" in used
 
     @staticmethod
-    def _bare(call: Call, source: Transport, signing: str, switched: bool) -> Call:
-        """The call without the client's signature (and its protocol's native format)."""
+    def _bare(
+        call: Call, source: Transport, signing: str, switched: bool, kept: httpx.Request | None
+    ) -> Call:
+        """The call without the client's signature (and its protocol's native format);
+        with it, header ``oauth_*`` included, when ``kept`` (a signature that fails)."""
         params = dict(call.params)
-        if signing in ("oauth", "legacy"):
+        if kept is not None:
+            params = keep(params, kept)
+        elif signing in ("oauth", "legacy"):
             params = {k: v for k, v in params.items() if not ignored_param(k)}
         if switched and params.get("format") in (source.name, soap.SOAP2):
             del params["format"]  # the destination's build_request names its own
@@ -374,60 +329,3 @@ def _moved(request: httpx.Request, url: str) -> httpx.Request:
     moved = httpx.Request(request.method, target, headers=headers, content=request.content)
     moved.extensions.update(request.extensions)
     return moved
-
-
-# -- sending, sync and async (they differ by the awaits) ---------------------------------
-
-
-def send(bridge: Bridge, stack: httpx.BaseTransport, request: httpx.Request) -> httpx.Response:
-    """One exchange through ``stack`` (already wrapped by :meth:`Bridge.stack`)."""
-    exchange = bridge.prepare(request)
-    try:
-        response = stack.handle_request(exchange.outgoing)
-        try:
-            body = _read(bridge, response, exchange.outgoing)
-        finally:
-            response.close()
-    except httpx.HTTPError as exc:
-        bridge.failed(exchange, exc)
-        raise
-    return bridge.finish(exchange, response, body)
-
-
-async def asend(
-    bridge: Bridge, stack: httpx.AsyncBaseTransport, request: httpx.Request
-) -> httpx.Response:
-    """The async twin of :func:`send`."""
-    await request.aread()
-    exchange = bridge.prepare(request)
-    try:
-        response = await stack.handle_async_request(exchange.outgoing)
-        try:
-            parts, size = [], 0
-            async for chunk in response.aiter_bytes():
-                parts.append(chunk)
-                size += len(chunk)
-                bridge.check_size(exchange.outgoing, size)
-            body = b"".join(parts)
-        finally:
-            await response.aclose()
-    except httpx.HTTPError as exc:
-        bridge.failed(exchange, exc)
-        raise
-    return bridge.finish(exchange, response, body)
-
-
-def _read(bridge: Bridge, response: httpx.Response, request: httpx.Request) -> bytes:
-    try:
-        body = response.content  # read already (a mock, a replayed or recorded answer)
-    except httpx.ResponseNotRead:
-        pass
-    else:
-        bridge.check_size(request, len(body))
-        return body
-    parts, size = [], 0
-    for chunk in response.iter_bytes():
-        parts.append(chunk)
-        size += len(chunk)
-        bridge.check_size(request, size)
-    return b"".join(parts)

@@ -15,7 +15,8 @@ import httpx
 
 from ..auth import Credentials
 from ..decoding import MAX_BODY_BYTES
-from .core import Bridge, OnResult, asend, options, send
+from .core import Bridge, OnResult, options
+from .sending import asend, send
 
 __all__ = ["AsyncFlickrTransport", "FlickrTransport"]
 

@@ -29,7 +29,8 @@ from ..auth import Credentials
 from ..client import DEFAULT_TIMEOUT
 from ..decoding import MAX_BODY_BYTES
 from ..transports import endpoint_url
-from .core import FLICKR_HOSTS, Bridge, OnResult, options, send
+from .core import FLICKR_HOSTS, Bridge, OnResult, options
+from .sending import send
 
 __all__ = ["FlickrAdapter", "intercept"]
 

@@ -29,7 +29,8 @@ from ..client import DEFAULT_TIMEOUT
 from ..codecs import json as jsoncodec
 from ..decoding import MAX_BODY_BYTES
 from ..result import Result
-from .core import RESULT, Bridge, OnResult, options, send
+from .core import RESULT, Bridge, OnResult, options
+from .sending import send
 
 __all__ = ["SafeTransport", "Transport"]
 

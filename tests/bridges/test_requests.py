@@ -273,3 +273,22 @@ def test_resigning_keeps_the_clients_identity(emulator: EmulatorHandle) -> None:
         with pytest.raises(flickrapi.FlickrError) as raised:
             flickrapi_client(emulator.key_only()).test.login()
     assert raised.value.code in (98, 99)
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_a_wrong_client_signature_is_not_re_signed(
+    emulator: EmulatorHandle, via: str | None
+) -> None:
+    """The bridge re-signs only what verifies: a client signing with a wrong secret is
+    refused by the server, as Flickr would refuse it, not rescued by the bridge."""
+    bob = emulator.credentials("bob")
+    wrong = Credentials(bob.api_key, "not-the-secret", bob.oauth_token, bob.oauth_token_secret)
+    seen: list[Result] = []
+    bridge = intercept(target=emulator.base_url, via=via, credentials=bob, on_result=seen.append)
+    with bridge, pytest.raises(flickrapi.FlickrError):
+        flickrapi_client(wrong).groups.leave(group_id=GROUP)
+    assert [(r.ok, r.fault.origin if r.fault else None) for r in seen] == [(False, "auth")]
+    assert emulator.request_count(status=200) + emulator.request_count(status=401) == 1
+    # Bob is still in the group: nothing was done in his name.
+    with intercept(target=emulator.base_url, via=via, credentials=bob):
+        assert flickrapi_client(bob).groups.leave(group_id=GROUP)["stat"] == "ok"
