@@ -150,7 +150,8 @@ def fault_report(client: zeep.Client, response: httpx.Response) -> str:
     message = ours.fault.message if ours.fault else None
     return (
         f"  On Flickr's fault, flickrwire reads code={ours.code} message={message!r};\n"
-        f"  zeep's SOAP 1.2 reader gives code={theirs.code!r} message={theirs.message!r}."
+        f"  zeep (zeep_client: the FlickrFaults plugin on) gives code={theirs.code!r} "
+        f"message={theirs.message!r}."
     )
 
 

@@ -36,11 +36,19 @@ def hardened_settings() -> Any:
     )
 
 
-def zeep_client(path: str | Path | None = None) -> Any:
-    """A ``zeep.Client`` for the shipped WSDL (or ``path``), loaded offline, hardened."""
+def zeep_client(path: str | Path | None = None, **bridge: Any) -> Any:
+    """A ``zeep.Client`` for the shipped WSDL (or ``path``), loaded offline, hardened, with
+    the bridge's fault plugin and transport (``bridge``: the options of
+    ``flickrwire.bridges.zeep.Transport``: ``target``, ``via``, ``credentials``,
+    ``record``, ``mode``, ``on_result``, ...), so that Flickr's faults reach zeep as
+    ``Fault(code="flickr.error.N")``."""
     import zeep
 
+    # The bridges sit floors above this module; imported on use, they import nothing back.
+    from ..bridges.zeep import FlickrFaults, Transport
+
+    extras = {"transport": Transport(**bridge), "plugins": [FlickrFaults()]}
     if path is not None:
-        return zeep.Client(str(path), settings=hardened_settings())  # type: ignore[no-untyped-call]
+        return zeep.Client(str(path), settings=hardened_settings(), **extras)  # type: ignore[no-untyped-call]
     with wsdl_path() as shipped:
-        return zeep.Client(str(shipped), settings=hardened_settings())  # type: ignore[no-untyped-call]
+        return zeep.Client(str(shipped), settings=hardened_settings(), **extras)  # type: ignore[no-untyped-call]
