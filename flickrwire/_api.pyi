@@ -71,7 +71,7 @@ class Auth(Generic[R]):
     def checkToken(
         self,
         *,
-        auth_token: Value,
+        auth_token: Value | None = None,
     ) -> R:
         """Returns the credentials attached to an authentication token. This call must be
         signed, and is deprecated in favour of OAuth.
@@ -112,7 +112,7 @@ class AuthOauth(Generic[R]):
     def checkToken(
         self,
         *,
-        oauth_token: Value,
+        oauth_token: Value | None = None,
     ) -> R:
         """Returns the credentials attached to an OAuth authentication token.
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["Call", "Hints", "MethodSpec", "hints", "list_paths", "spec_for", "wire_value"]
+__all__ = [
+    "CREDENTIAL_ARGUMENTS",
+    "Call",
+    "Hints",
+    "MethodSpec",
+    "hints",
+    "list_paths",
+    "spec_for",
+    "wire_value",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,11 @@ HINTS: Mapping[str, Hints] = MappingProxyType(
     }
 )
 _NO_HINTS = Hints()
+
+#: Arguments the catalogue lists as required that the signer supplies from the credentials
+#: (``flickr.auth.oauth.checkToken`` checks the very token the call is signed with): a
+#: caller may give them, and is never required to.
+CREDENTIAL_ARGUMENTS = frozenset({"api_key", "oauth_token", "auth_token"})
 _SPECS: dict[str, MethodSpec | None] = {}
 
 
@@ -78,7 +92,7 @@ def spec_for(method: str) -> MethodSpec | None:
         spec = MethodSpec(
             name=method,
             perms=entry.perms,
-            required=entry.required,
+            required=tuple(n for n in entry.required if n not in CREDENTIAL_ARGUMENTS),
             optional=entry.optional,
             booleans=extra.booleans,
             errors=MappingProxyType({e.code: e.message for e in entry.errors}),

@@ -131,3 +131,23 @@ def test_the_generated_stub_is_in_step_with_the_catalogue() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     stub = (ROOT / "flickrwire" / "_api.pyi").read_text(encoding="utf-8")
     assert stub.count("    def ") == len(catalogue.names())
+
+
+def test_check_token_needs_no_token_argument_the_signer_supplies_it() -> None:
+    # Flickr's catalogue lists oauth_token as required for flickr.auth.oauth.checkToken;
+    # it is the token the call is signed with, so the client must not demand it again.
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b'{"stat":"ok","oauth":{}}')
+
+    client = Client(
+        "rest", "json", CREDS, http_client=httpx.Client(transport=httpx.MockTransport(handler))
+    )
+    assert client.auth.oauth.checkToken().ok
+    wire = seen[0].headers.get("authorization", "") + seen[0].content.decode()
+    assert 'oauth_token="fake-token"' in wire or "oauth_token=fake-token" in wire
+    unsigned = Client(http_client=httpx.Client(transport=httpx.MockTransport(refuse)))
+    with pytest.raises(TypeError, match="photo_id"):
+        unsigned.photos.getInfo()  # an ordinary required argument is still required

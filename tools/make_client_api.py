@@ -19,7 +19,7 @@ import textwrap
 from pathlib import Path
 
 from flickrwire import catalogue
-from flickrwire.call import hints
+from flickrwire.call import CREDENTIAL_ARGUMENTS, hints
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "flickrwire" / "_api.pyi"
@@ -65,8 +65,9 @@ def docstring(method: catalogue.Method, indent: str) -> list[str]:
 def method_lines(method: catalogue.Method) -> list[str]:
     short = method.name.rsplit(".", 1)[1]
     args = method.arguments
-    params = [f"        {a.name}: Value," for a in args if a.required]
-    params += [f"        {a.name}: Value | None = None," for a in args if not a.required]
+    needed = [a for a in args if a.required and a.name not in CREDENTIAL_ARGUMENTS]
+    params = [f"        {a.name}: Value," for a in needed]
+    params += [f"        {a.name}: Value | None = None," for a in args if a not in needed]
     if params:
         params.insert(0, "        *,")
     if hints(method.name).open_arguments:
