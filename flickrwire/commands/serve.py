@@ -20,7 +20,7 @@ def serve(
     ] = ":memory:",
     seed: Annotated[
         Path | None,
-        typer.Option(help="Seed JSON file (format in the README); default: the built-in seed."),
+        typer.Option(help="Seed JSON file (format: docs/emulator.md); default: the built-in seed."),
     ] = None,
     admin: Annotated[bool, typer.Option(help="Serve the admin API under /_admin/.")] = False,
     admin_token: Annotated[
@@ -32,7 +32,7 @@ def serve(
         ),
     ] = None,
     faults: Annotated[
-        Path | None, typer.Option(help="Fault rules JSON file (format in the README).")
+        Path | None, typer.Option(help="Fault rules JSON file (format: docs/fault-rules.md).")
     ] = None,
     strict_tls: Annotated[
         bool, typer.Option(help="Answer 95 (SSL is required) to plain-HTTP requests.")
