@@ -107,8 +107,10 @@ def test_the_guide_quotes_the_same_two_commands() -> None:
 def test_readme_example_runs_as_printed(capsys: pytest.CaptureFixture[str]) -> None:
     text = README.read_text(encoding="utf-8")
     blocks = re.findall(r"^```python\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
-    assert len(blocks) == 1, "the README has one Python example"
+    assert len(blocks) == 2, "the README has two Python examples: a call, and a bridge"
     exec(compile(blocks[0], "README.md", "exec"), {"__name__": "readme_example"})
     printed = capsys.readouterr().out.splitlines()
     assert printed == ["left the group", "refused: 3 Account is not in that group"]
+    exec(compile(blocks[1], "README.md", "exec"), {"__name__": "readme_bridge"})
+    assert capsys.readouterr().out.splitlines() == ["ok"]
     assert "`refused: 3 Account is not in that group`" in text.replace("\n", " ")
