@@ -13,7 +13,7 @@ from typing import Any
 
 from ..call import list_paths
 from ..result import Fault, Result
-from . import BodyError, Outcome, apply_list_hints
+from . import BodyError, Outcome, apply_list_hints, shown
 
 NAME = "json"
 CONTENT_TYPE = "application/json"
@@ -41,7 +41,7 @@ def load(text: str) -> dict[str, Any]:
     if match is not None:
         body = body[match.end() :].rstrip().rstrip(";").rstrip()
         if not body.endswith(")"):
-            raise BodyError(f"JSONP body from {match.group(1)}( is not closed")
+            raise BodyError(f"JSONP body from {shown(match.group(1))}( is not closed")
         body = body[:-1]
     try:
         obj, end = _decoder.raw_decode(body.strip())
@@ -85,10 +85,10 @@ def read(obj: dict[str, Any], method: str) -> Outcome:
             # "code" is usually a number, sometimes a string (Flickr's 2013 outage mail).
             code = int(str(raw_code).strip())
         except ValueError as exc:
-            raise BodyError(f"error code {raw_code!r} is not a number") from exc
+            raise BodyError(f"error code {shown(raw_code)} is not a number") from exc
         message = obj.get("message")
         return {}, Fault.from_code(code, "" if message is None else str(message).strip())
-    raise BodyError(f"JSON body with unknown stat {stat!r}")
+    raise BodyError(f"JSON body with unknown stat {shown(stat)}")
 
 
 def decode(text: str, method: str) -> Outcome:
