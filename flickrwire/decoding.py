@@ -99,6 +99,11 @@ def decode(
         # Every reader turns what it knows of into a BodyError; this is the last line,
         # so that no body, however odd, gets a traceback instead of a Result.
         outcome = {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
+    if outcome[1] is None and status is not None and not 200 <= status < 300:
+        # A success body under an HTTP error or a redirect is not a success: Flickr
+        # answers with 200 whatever the outcome, so the status came from something else
+        # (a proxy, a moved endpoint) and the body cannot be trusted to be the answer.
+        outcome = {}, _http_fault(status, None)
     return done(outcome)
 
 
@@ -116,6 +121,10 @@ def _outcome(
         text = _text(body, headers)
     except BodyError as exc:
         return {}, _http_fault(status, None) if not http_ok else _decode_fault(str(exc), exc)
+    if status is not None and 300 <= status < 400:
+        # Flickr's API does not redirect (the client does not follow): whatever the body
+        # says, a 3xx is not the answer to the call.
+        return {}, _http_fault(status, text)
     stripped = text.lstrip()
     if not stripped:
         if not http_ok:
