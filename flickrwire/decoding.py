@@ -134,12 +134,16 @@ def _outcome(
         if stripped.startswith("oauth_problem="):
             return {}, _oauth_fault(stripped)
         if stripped.startswith("<"):
-            return _xml_outcome(body, text, headers, status, method, max_bytes)
+            if _looks_html(stripped):
+                return {}, _http_fault(status, text)
+            data = _xml_bytes(body, text, headers)
+            del text, stripped  # copies of the body: let them go before lxml builds a tree
+            return _xml_outcome(data, body, headers, status, method, max_bytes)
         if jsoncodec.looks_like_json(stripped):
             return jsoncodec.decode(stripped, method)
     except BodyError as exc:
         if not http_ok:
-            return {}, _http_fault(status, text)
+            return {}, _http_fault(status, _text_or_none(body, headers))
         return {}, _decode_fault(str(exc), exc)
     if not http_ok:
         return {}, _http_fault(status, text)
@@ -183,17 +187,21 @@ def _decode_text(body: bytes, charset: str) -> str:
         raise BodyError(f"body is not valid {charset}: {exc.reason} at byte {exc.start}") from exc
 
 
+def _text_or_none(body: bytes, headers: Mapping[str, str] | None) -> str | None:
+    try:
+        return _text(body, headers)
+    except BodyError:
+        return None
+
+
 def _xml_outcome(
+    data: bytes,
     body: bytes,
-    text: str,
     headers: Mapping[str, str] | None,
     status: int | None,
     method: str,
     max_bytes: int,
 ) -> Outcome:
-    if _looks_html(text):
-        return {}, _http_fault(status, text)
-    data = _xml_bytes(body, text, headers)
     try:
         root = xmlsafe.parse(data, max_bytes=max(max_bytes, xmlsafe.MAX_XML_BYTES))
     except xmlsafe.UnsafeXMLError as exc:
@@ -202,7 +210,7 @@ def _xml_outcome(
         raise BodyError(f"malformed XML: {exc}") from exc
     name = xmlsafe.local_name(root)
     if name.lower() == "html":
-        return {}, _http_fault(status, text)
+        return {}, _http_fault(status, _text_or_none(body, headers))
     reader = _readers.get(name)
     if reader is None:
         raise BodyError(f"unexpected XML document element {shown(name)}")

@@ -88,9 +88,8 @@ def fragment_payload(fragment: str, method: str) -> dict[str, Any]:
     if text.startswith("<?xml"):
         text = text[text.find("?>") + 2 :]
     try:
-        data = b"<rsp>" + text.encode("utf-8") + b"</rsp>"
         # The fragment came out of an envelope that already passed the size limit.
-        root = xmlsafe.parse(data, max_bytes=max(len(data), xmlsafe.MAX_XML_BYTES))
+        root = xmlsafe.parse_wrapped(text, "rsp", max_bytes=max(len(text), xmlsafe.MAX_XML_BYTES))
     except ValueError as exc:
         raise BodyError(f"payload fragment is not XML: {exc}") from exc
     loose = [root.text or ""] + [item.tail or "" for item in root]
