@@ -21,6 +21,14 @@ from .call import Call
 from .codecs import CODECS
 from .decoding import MAX_BODY_BYTES
 from .dotted import AsyncMethods, SyncMethods
+from .exchange import (
+    Body,
+    Deadline,
+    DeadlineExceeded,
+    deadline_fault,
+    deadline_transport,
+    total_seconds,
+)
 from .printable import printable
 from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
@@ -60,6 +68,8 @@ def _is_loopback(host: str) -> bool:
 
 def network_fault(exc: httpx.HTTPError) -> Fault:
     """Translate an httpx failure at the seam; the exception is kept for chaining."""
+    if isinstance(exc, DeadlineExceeded):
+        return deadline_fault(exc)
     said = printable(str(exc))  # h11 quotes a garbage status line as bytearray(b'...')
     if isinstance(exc, httpx.TimeoutException):
         return Fault(None, f"timed out ({type(exc).__name__})", "network", True, exc)
@@ -93,18 +103,12 @@ def unframed(
     )
 
 
-def _reading(response: httpx.Response, max_body: int) -> str:
-    """How to read a body: ``"oversize"`` (its Content-Length is over the limit),
-    ``"read"`` (an uncompressed body of known length, checked: read it at once) or
-    ``"stream"`` (through the limit: a compressed body's Content-Length says nothing of the
-    size it unpacks to, and a chunked one has none)."""
-    headers = response.headers
-    length = headers.get("content-length")
-    if length is None:
-        return "stream"
-    if length.isdigit() and int(length) > max_body:
-        return "oversize"
-    return "read" if headers.get("content-encoding", "identity") in ("identity", "") else "stream"
+def _oversize(response: httpx.Response, max_body: int) -> bool:
+    """Whether the Content-Length alone is over the limit. Every body is read through the
+    limit anyway: a compressed body's Content-Length says nothing of the size it unpacks
+    to, and a chunked one has none."""
+    length = response.headers.get("content-length")
+    return length is not None and length.isdigit() and int(length) > max_body
 
 
 def undecodable(exc: httpx.DecodingError) -> Fault:
@@ -112,23 +116,30 @@ def undecodable(exc: httpx.DecodingError) -> Fault:
     return Fault(None, f"body could not be decoded: {printable(str(exc))}", "decode", False, exc)
 
 
-class _Limit:
-    """Collects body chunks and says when they pass the size limit."""
+def _httpx_codings() -> frozenset[str]:
+    try:  # what this httpx can undo: br and zstd only with their optional packages
+        from httpx._decoders import SUPPORTED_DECODERS
+    except ImportError:  # pragma: no cover - a future httpx; the three it always had
+        return frozenset({"identity", "gzip", "deflate"})
+    return frozenset(SUPPORTED_DECODERS)
 
-    __slots__ = ("max", "parts", "size")
 
-    def __init__(self, maximum: int) -> None:
-        self.max = maximum
-        self.parts: list[bytes] = []
-        self.size = 0
+#: Content codings the HTTP layer undoes.
+SUPPORTED_CODINGS = _httpx_codings()
 
-    def add(self, chunk: bytes) -> bool:
-        self.size += len(chunk)
-        self.parts.append(chunk)
-        return self.size <= self.max
 
-    def body(self) -> bytes:
-        return b"".join(self.parts)
+def unsupported_coding(headers: httpx.Headers) -> Fault | None:
+    """A decode fault when a Content-Encoding cannot be undone here.
+
+    httpx passes a coding it does not know through untouched (``br`` without brotli,
+    anything unknown), so compressed bytes would be read as the answer itself.
+    """
+    for value in headers.get_list("content-encoding", split_commas=True):
+        coding = value.strip().lower()
+        if coding and coding not in SUPPORTED_CODINGS:
+            message = f"body has Content-Encoding {coding[:40]!r}, which cannot be undone here"
+            return Fault(None, message, "decode", False)
+    return None
 
 
 class _Base:
@@ -155,6 +166,8 @@ class _Base:
         self.signer = Signer(credentials, signing, nonce=nonce, clock=clock)
         self.max_body = max_body
         self.retry = retry
+        #: The total deadline of a call, retries included (seconds; None: none).
+        self.deadline: float | None = None
 
     def __repr__(self) -> str:
         return (
@@ -179,15 +192,27 @@ class _Base:
         message = f"response body exceeds the {self.max_body}-byte limit; not read"
         return self._fail(call, Fault(None, message, "decode", False), response.status_code, raw)
 
+    def _refused(self, call: Call, response: httpx.Response) -> Answer | None:
+        """An answer refused before its body is read: too long, or encoded past undoing."""
+        if _oversize(response, self.max_body):
+            return self._oversize(call, response), None
+        fault = unsupported_coding(response.headers)
+        if fault is not None:
+            return self._fail(call, fault, response.status_code), None
+        return None
+
     def _finish(self, call: Call, response: httpx.Response) -> Answer:
         return self.transport.parse_response(response, call, self.codec), response.headers
 
-    def _wait(self, call: Call, answer: Answer, tries: int) -> float | None:
+    def _wait(self, call: Call, answer: Answer, tries: int, deadline: Deadline) -> float | None:
+        """Seconds to wait before the next try, or None: no retry policy, no retry due, or
+        the wait would end past the call's deadline (which covers the retries too)."""
         result, headers = answer
         if self.retry is None or result.ok:
             return None
         retry_after = headers.get("retry-after") if headers is not None else None
-        return self.retry.delay(call, result, tries, retry_after)
+        wait = self.retry.delay(call, result, tries, retry_after)
+        return wait if wait is not None and deadline.allows(wait) else None
 
 
 class Client(_Base, SyncMethods):
@@ -234,7 +259,12 @@ class Client(_Base, SyncMethods):
             retry=retry,
         )
         self._owns_http = http_client is None
-        self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self.deadline = total_seconds(timeout)
+        self.http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=timeout, transport=deadline_transport())
+        )
 
     def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
@@ -242,40 +272,41 @@ class Client(_Base, SyncMethods):
 
     def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""
+        deadline = Deadline(self.deadline)
         tries = 1
-        answer = self._send_once(call)
-        while (wait := self._wait(call, answer, tries)) is not None:
+        answer = self._send_once(call, deadline)
+        while (wait := self._wait(call, answer, tries, deadline)) is not None:
             time.sleep(wait)
             tries += 1
-            answer = self._send_once(call)
+            answer = self._send_once(call, deadline)
         return answer[0]
 
-    def _send_once(self, call: Call) -> Answer:
+    def _send_once(self, call: Call, deadline: Deadline) -> Answer:
         request = self.build_request(call)
         status: int | None = None
+        token = deadline.enter()
         try:
+            timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
             response = self.http.send(request, stream=True, follow_redirects=False)
             status = response.status_code
             try:
-                how = _reading(response, self.max_body)
-                if how == "oversize":
+                refused = self._refused(call, response)
+                if refused is not None:
+                    return refused
+                body = Body(self.max_body, deadline, request, timeouts)
+                if not body.read(response.iter_bytes()):
                     return self._oversize(call, response), None
-                if how == "read":
-                    response.read()
-                else:
-                    limit = _Limit(self.max_body)
-                    for chunk in response.iter_bytes():
-                        if not limit.add(chunk):
-                            return self._oversize(call, response), None
-                    response = unframed(response, limit.body())
+                response = unframed(response, body.take())
             finally:
                 response.close()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies
             return self._fail(call, undecodable(exc), status), None
         except httpx.HTTPError as exc:
             return self._fail(call, network_fault(exc), None), None
+        finally:
+            deadline.leave(token)
         return self._finish(call, response)
 
     def close(self) -> None:
@@ -323,6 +354,7 @@ class AsyncClient(_Base, AsyncMethods):
             retry=retry,
         )
         self._owns_http = http_client is None
+        self.deadline = total_seconds(timeout)
         self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
 
     async def call(self, method: str, **params: Any) -> TypedResult:
@@ -331,34 +363,42 @@ class AsyncClient(_Base, AsyncMethods):
 
     async def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""
+        deadline = Deadline(self.deadline)
         tries = 1
-        answer = await self._send_once(call)
-        while (wait := self._wait(call, answer, tries)) is not None:
+        answer = await self._send_once(call, deadline)
+        while (wait := self._wait(call, answer, tries, deadline)) is not None:
             await anyio.sleep(wait)
             tries += 1
-            answer = await self._send_once(call)
+            answer = await self._send_once(call, deadline)
         return answer[0]
 
-    async def _send_once(self, call: Call) -> Answer:
+    async def _send_once(self, call: Call, deadline: Deadline) -> Answer:
         request = self.build_request(call)
+        try:
+            # Cancellation ends any await at the deadline, a dribbled header included.
+            with anyio.fail_after(deadline.left()):
+                return await self._exchange(call, request, deadline)
+        except TimeoutError:
+            late = DeadlineExceeded(f"no complete answer within {deadline.seconds:g} s")
+            return self._fail(call, deadline_fault(late), None), None
+
+    async def _exchange(self, call: Call, request: httpx.Request, deadline: Deadline) -> Answer:
         status: int | None = None
         try:
+            timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
             response = await self.http.send(request, stream=True, follow_redirects=False)
             status = response.status_code
             try:
-                how = _reading(response, self.max_body)
-                if how == "oversize":
-                    return self._oversize(call, response), None
-                if how == "read":
-                    await response.aread()
-                else:
-                    limit = _Limit(self.max_body)
-                    async for chunk in response.aiter_bytes():
-                        if not limit.add(chunk):
-                            return self._oversize(call, response), None
-                    response = unframed(response, limit.body())
+                refused = self._refused(call, response)
+                if refused is not None:
+                    return refused
+                body = Body(self.max_body, deadline, request, timeouts)
+                async for chunk in response.aiter_bytes():
+                    if not body.add(chunk):
+                        return self._oversize(call, response), None
+                response = unframed(response, body.take())
             finally:
                 await response.aclose()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies

@@ -7,6 +7,8 @@ and Flickr said no (:class:`APIError`). Codes map to classes through one explici
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,6 +52,43 @@ def origin_for_code(code: int | None) -> str:
     return "api"
 
 
+# A parameter name in a body, at the start of a word (so that the scan stays linear), and
+# the separator before its value: form ``=``, attribute ``="``, JSON ``":"`` (or Flickr's
+# ``":{"_content":"`` for text), element ``>``.
+_NAMED_VALUE = re.compile(
+    rb"""(?<![\w%])([A-Za-z_]\w*)"""
+    rb"""(=["']?|%3[dD]|"\s*:\s*(?:\{\s*"_content"\s*:\s*)?"|>)([^&\s"'<>]*)"""
+)
+# Flickr's 401 base string holds raw "&" between its three parts: to the end of the line.
+_DEBUG_SBS = re.compile(rb"(debug_sbs=)[^\r\n]*")
+_KEPT_OAUTH = frozenset({b"oauth_problem", b"oauth_parameters_absent", b"oauth_callback_confirmed"})
+
+
+def _credential_name(name: bytes) -> bool:
+    name = name.lower()
+    if name in _KEPT_OAUTH:
+        return False
+    return (
+        name.startswith(b"oauth_")
+        or name in (b"debug_sbs", b"api_key", b"api_sig", b"auth_token", b"secret")
+        or name.endswith(b"_secret")
+    )
+
+
+def scrub_credentials(raw: bytes) -> bytes:
+    """``raw`` with the value of every credential-named parameter it holds replaced:
+    ``oauth_*`` (but the problem names), ``debug_sbs``, ``api_key``, ``api_sig``,
+    ``auth_token``, ``secret``, ``*_secret``; as form pairs, attributes, JSON or elements."""
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        name, sep, value = match.groups()
+        if not value or not _credential_name(name):
+            return match.group(0)
+        return name + sep + b"REDACTED"
+
+    return _NAMED_VALUE.sub(replace, _DEBUG_SBS.sub(rb"\1REDACTED", raw))
+
+
 def is_retryable_status(status: int) -> bool:
     return status == 429 or 500 <= status <= 599
 
@@ -64,7 +103,12 @@ class FlickrwireError(Exception):
         self.result = result
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message, self.fault, self.result))
+        # A pickle travels (logs, task queues, crash reports): the body goes without the
+        # values of credentials it may echo (a 401's debug_sbs holds the key and token).
+        result = self.result
+        if result is not None and result.raw:
+            result = dataclasses.replace(result, raw=scrub_credentials(result.raw))
+        return (type(self), (self.message, self.fault, result))
 
     @property
     def code(self) -> int | None:

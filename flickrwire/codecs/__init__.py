@@ -17,6 +17,15 @@ class BodyError(ValueError):
     """A body could not be read as the format it looked like; becomes a decode fault."""
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for a message, cut short: a hostile body can make any part of
+    itself megabytes long, and a fault message should stay one line."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "..."
+    text = repr(value)
+    return text if len(text) <= 2 * limit else text[:limit] + "..."
+
+
 def apply_list_hints(payload: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
     """Wrap the objects found at each dotted path into one-item lists (in place).
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..call import list_paths
 from ..result import Fault, Result
-from . import BodyError, Outcome, apply_list_hints
+from . import BodyError, Outcome, apply_list_hints, shown
 
 NAME = "json"
 CONTENT_TYPE = "application/json"
@@ -23,7 +23,63 @@ DEFAULT_CALLBACK = "jsonFlickrApi"
 MAX_DEPTH = 200
 
 _CALLBACK = re.compile(r"^\s*([A-Za-z_$][\w$.]*)\s*\(")
-_decoder = json.JSONDecoder()
+
+
+class StrictJSONError(ValueError):
+    """JSON that Python's reader takes but RFC 8259 or a careful reader does not."""
+
+
+def _constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity are not JSON (RFC 8259 section 6); Python reads them.
+    raise StrictJSONError(f"{name} is not a JSON number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (_INF, -_INF):  # 1e999: out of range, read as infinity otherwise
+        raise StrictJSONError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        # Readers disagree on which duplicate wins (RFC 8259 section 4): a "stat" given
+        # twice, "fail" then "ok", must not read as a success here and a failure elsewhere.
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                break
+            seen.add(name)
+        raise StrictJSONError(f"duplicate key {shown(name)}")
+    return obj
+
+
+def strict_decoder(*, duplicates: bool = True) -> json.JSONDecoder:
+    """``json.JSONDecoder`` refusing NaN/Infinity, numbers out of range and, unless
+    ``duplicates`` is false, duplicate keys in any object."""
+    hook = _object if duplicates else None
+    return json.JSONDecoder(parse_constant=_constant, parse_float=_float, object_pairs_hook=hook)
+
+
+def _may_repeat_outcome_keys(text: str) -> bool:
+    """Whether a body might give ``stat``, ``code`` or ``message`` twice in one object.
+
+    Checking every object for duplicates (``object_pairs_hook``) makes the JSON parse 1.6x
+    slower on a members page, so it runs only when these cheap scans say a key that decides
+    the outcome may repeat: the name appears twice, or a backslash-u escape could spell it.
+    """
+    return (
+        "\\u" in text
+        or text.count('"stat"') > 1
+        or text.count('"code"') > 1
+        or text.count('"message"') > 1
+    )
+
+
+_INF = float("inf")
+_decoder = strict_decoder(duplicates=False)
+_checking_decoder = strict_decoder()
 # After the object: whitespace, and the odd trailing comma or semicolon that hand-made
 # and proxied bodies carry (see fixture json-fail-code201-service-not-available-trailing-comma).
 _TAIL = frozenset(" \t\r\n,;")
@@ -41,10 +97,13 @@ def load(text: str) -> dict[str, Any]:
     if match is not None:
         body = body[match.end() :].rstrip().rstrip(";").rstrip()
         if not body.endswith(")"):
-            raise BodyError(f"JSONP body from {match.group(1)}( is not closed")
+            raise BodyError(f"JSONP body from {shown(match.group(1))}( is not closed")
         body = body[:-1]
     try:
-        obj, end = _decoder.raw_decode(body.strip())
+        decoder = _checking_decoder if _may_repeat_outcome_keys(body) else _decoder
+        obj, end = decoder.raw_decode(body.strip())
+    except StrictJSONError as exc:
+        raise BodyError(f"JSON body refused: {exc}") from exc
     except ValueError as exc:
         raise BodyError(f"body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
@@ -85,10 +144,10 @@ def read(obj: dict[str, Any], method: str) -> Outcome:
             # "code" is usually a number, sometimes a string (Flickr's 2013 outage mail).
             code = int(str(raw_code).strip())
         except ValueError as exc:
-            raise BodyError(f"error code {raw_code!r} is not a number") from exc
+            raise BodyError(f"error code {shown(raw_code)} is not a number") from exc
         message = obj.get("message")
         return {}, Fault.from_code(code, "" if message is None else str(message).strip())
-    raise BodyError(f"JSON body with unknown stat {stat!r}")
+    raise BodyError(f"JSON body with unknown stat {shown(stat)}")
 
 
 def decode(text: str, method: str) -> Outcome:

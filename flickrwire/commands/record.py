@@ -345,11 +345,32 @@ def har_import(
     kind: Annotated[
         str | None, typer.Option("--kind", help="Provenance: real, emulator or server.")
     ] = None,
+    secret: Annotated[
+        list[str] | None,
+        typer.Option("--secret", help="A secret value to redact wherever it appears (repeatable)."),
+    ] = None,
+    profile: ProfileOption = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--credentials",
+            "--config",
+            envvar="FLICKRWIRE_CONFIG",
+            help="Credentials file whose profile's secrets are redacted by value.",
+        ),
+    ] = None,
 ) -> None:
-    """Turn the Flickr API entries of a HAR file into redacted fixtures; exchanges that
-    the folder already holds are skipped."""
+    """Turn the Flickr API entries of a HAR file into redacted fixtures.
+
+    Secrets are redacted by name (credentials, signatures, ``secret``, ``*_secret``,
+    ``oauth_*``) and by value: every ``--secret``, the profile's credentials, and the
+    ``FLICKR_*`` variables, wherever the values appear. Exchanges that the folder already
+    holds are skipped.
+    """
+    credentials, _ = _credentials(profile, config, emulator=False)
+    secrets = [*env_secrets(), *(secret or []), *_secrets(credentials)]
     try:
-        imported = har.import_into(file, directory, kind=kind, secrets=env_secrets())
+        imported = har.import_into(file, directory, kind=kind, secrets=secrets)
     except (har.HARError, RedactionError, FixtureError) as exc:
         fail(str(exc), EXIT_FAULT)
     except ValueError as exc:  # an unknown --kind

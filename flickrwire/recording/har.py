@@ -34,6 +34,7 @@ from ..client import FRAMING_HEADERS
 from .record import Namer, case_of, check_kind, http_date, kind_for, to_fixture
 from .redact import (
     check_clean,
+    named_secrets,
     redact_body,
     redact_headers,
     redact_request_body,
@@ -344,10 +345,13 @@ def import_har(
             _recorded(entry),
             IMPORT_NOTE,
         )
-        fixture = to_fixture(request, answer, provenance=provenance, secrets=known)
+        # Redacted by value too: every secret the caller gave, and the value of every
+        # secret-named parameter (``secret``, ``*_secret``, ``oauth_*``...) wherever it recurs.
+        here = known + named_secrets(request)
+        fixture = to_fixture(request, answer, provenance=provenance, secrets=here)
         block = entry.get("_flickrwire")
         if isinstance(block, Mapping) and block.get("format") == FORMAT:
-            fixture = _restored(block, fixture, known) or fixture
+            fixture = _restored(block, fixture, here) or fixture
         out.append(fixture)
     return out
 

@@ -51,6 +51,7 @@ _BODY_ELEMENT = re.compile(rf"((?:<|&lt;|&amp;lt;)(?:{_SECRET_NAMES})(?:>|&gt;|&
 _BODY_JSON = re.compile(
     rf'("(?:{_SECRET_NAMES})"\s*:\s*(?:\{{\s*"_content"\s*:\s*)?")(?:[^"\\]|\\.)*'
 )
+_OAUTH_CONSTANTS = frozenset({"oauth_signature_method", "oauth_version"})
 #: Values shorter than this are not looked for: they turn up elsewhere by chance, and no
 #: real key, token or signature is that short.
 MIN_SECRET_LENGTH = 4
@@ -192,8 +193,37 @@ def _usable(secrets: Iterable[str]) -> set[str]:
     return {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH and s != REDACTED}
 
 
+def is_secret_name(name: str) -> bool:
+    """Whether a parameter of this name carries a secret: the credential and signature
+    names, and by rule ``secret``, ``*_secret`` and every ``oauth_*`` parameter but the two
+    protocol constants (``HMAC-SHA1``, ``1.0``: scrubbing them would only blur fixtures)."""
+    if name in _OAUTH_CONSTANTS:
+        return False
+    return (
+        name in REDACT_PARAMS
+        or name == "secret"
+        or name.endswith("_secret")
+        or name.startswith("oauth_")
+    )
+
+
+def named_secrets(request: httpx.Request) -> list[str]:
+    """The values of every parameter with a secret name (:func:`is_secret_name`) wherever
+    the request carries it: query, form, ``Authorization`` header, XML-RPC struct, SOAP
+    children. For :func:`scrub`, which then finds them anywhere (a response echoing one,
+    the same value under an ordinary name)."""
+    return sorted(_usable(v for k, v in _params_of(request) if is_secret_name(k)))
+
+
 def _secret_values(request: httpx.Request) -> list[tuple[str, str]]:
     """(name, value) of every credential the request carries, wherever it carries it."""
+    found = _params_of(request)
+    usable = _usable(v for _, v in found)
+    return [(k, v) for k, v in found if k in SECRET_PARAMS and v in usable]
+
+
+def _params_of(request: httpx.Request) -> list[tuple[str, str]]:
+    """(name, value) of every parameter the request carries, wherever it carries it."""
     text = request.read().decode("utf-8", "replace")
     found = parse_qsl(request.url.query.decode("utf-8", "replace"), keep_blank_values=True)
     found += [
@@ -208,10 +238,9 @@ def _secret_values(request: httpx.Request) -> list[tuple[str, str]]:
                 name = xmlsafe.local_name(element)
                 if name == "name" and (value := element.getnext()) is not None:
                     found.append(((element.text or "").strip(), _text_of(value)))
-                elif name in SECRET_PARAMS:
+                elif len(element) == 0:  # SOAP children, and anything else named
                     found.append((name, _text_of(element)))
-    usable = _usable(v for _, v in found)
-    return [(k, v) for k, v in found if k in SECRET_PARAMS and v in usable]
+    return found
 
 
 def _text_of(element: Any) -> str:

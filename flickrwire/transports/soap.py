@@ -19,7 +19,7 @@ from lxml import etree
 from .. import xmlsafe
 from ..auth import Signer
 from ..call import Call
-from ..codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
+from ..codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcodec
 from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
@@ -76,7 +76,7 @@ def read_envelope(root: etree._Element, method: str) -> Outcome:
     if name == "Fault":
         return {}, _fault(content)
     if name != "FlickrResponse":
-        raise BodyError(f"SOAP Body holds <{name}>, not FlickrResponse")
+        raise BodyError(f"SOAP Body holds {shown(name)}, not FlickrResponse")
     if _first(content) is not None:  # format=soap2: the payload is not escaped
         return xmlcodec.element_payload(content, method), None
     text = content.text or ""
@@ -106,7 +106,7 @@ def _fault(fault: etree._Element) -> Fault:
         return Fault.from_code(int(match.group(1)), message)
     # No Flickr code: a SOAP stack's own fault. Receiver/Server means "try again later".
     retryable = any(word in code_text for word in ("Receiver", "Server"))
-    return Fault(None, message or code_text or "SOAP fault", "protocol", retryable)
+    return Fault(None, message or code_text[:200] or "SOAP fault", "protocol", retryable)
 
 
 def read_flickr_request(request: httpx.Request) -> Pairs:

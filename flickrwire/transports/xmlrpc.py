@@ -14,7 +14,7 @@ from lxml import etree
 from .. import xmlsafe
 from ..auth import Signer
 from ..call import Call
-from ..codecs import BodyError, Outcome, json as jsoncodec, xml as xmlcodec
+from ..codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcodec
 from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
@@ -86,7 +86,7 @@ def read_envelope(root: etree._Element, method: str) -> Outcome:
             code = int(members.get("faultCode", "").strip())
         except ValueError as exc:
             bad = members.get("faultCode")
-            raise BodyError(f"XML-RPC faultCode {bad!r} is not a number") from exc
+            raise BodyError(f"XML-RPC faultCode {shown(bad)} is not a number") from exc
         return {}, Fault.from_code(code, members.get("faultString", "").strip())
     value = _path(root, ("params", "param", "value"))
     if value is None:

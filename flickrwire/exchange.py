@@ -1,0 +1,184 @@
+"""One HTTP exchange under a total deadline and a body size limit.
+
+httpx's timeouts are per phase and its read timeout restarts with every byte, so a server
+that dribbles one byte a second holds a call for as long as it likes. A :class:`Deadline`
+spans the whole call (connect, send, wait, read; retries included): every phase timeout is
+cut to the time left, the time left is checked after every body chunk, and the clients'
+own connections read with a socket timeout never longer than the time left (see
+:func:`deadline_transport`).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+import httpx
+
+from .result import Fault
+
+_PHASES = ("connect", "read", "write", "pool")
+#: The deadline of the exchange running in this context, read by our network streams.
+_current: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "flickrwire_deadline", default=None
+)
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The call's total deadline passed before a complete answer arrived."""
+
+
+def total_seconds(timeout: httpx.Timeout | float | None) -> float | None:
+    """The total deadline a ``timeout=`` option stands for: a number is the total; for an
+    ``httpx.Timeout``, its longest phase (so ``Timeout(30, connect=10)`` gives 30 s)."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, httpx.Timeout):
+        phases = [v for v in timeout.as_dict().values() if v is not None]
+        return max(phases) if phases else None
+    return float(timeout)
+
+
+class Deadline:
+    """The end of a call, on the monotonic clock; ``None`` seconds means no end."""
+
+    __slots__ = ("end", "seconds")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.end = None if seconds is None else time.monotonic() + seconds
+
+    def left(self) -> float | None:
+        return None if self.end is None else self.end - time.monotonic()
+
+    def allows(self, wait: float) -> bool:
+        """Whether sleeping ``wait`` seconds still leaves time for another try."""
+        left = self.left()
+        return left is None or wait < left
+
+    def check(self, request: httpx.Request) -> float | None:
+        """The seconds left; raise :class:`DeadlineExceeded` when none are."""
+        left = self.left()
+        if left is not None and left <= 0:
+            raise DeadlineExceeded(f"no complete answer within {self.seconds:g} s", request=request)
+        return left
+
+    def bound(self, request: httpx.Request, phases: httpx.Timeout) -> dict[str, Any]:
+        """Give ``request`` phase timeouts cut to the time left; return them (the dict the
+        HTTP layer reads, so :class:`Body` can shorten the read timeout as time passes)."""
+        left = self.check(request)
+        timeouts: dict[str, Any] = phases.as_dict()
+        if left is not None:
+            for name in _PHASES:
+                value = timeouts.get(name)
+                timeouts[name] = left if value is None else min(value, left)
+        request.extensions = {**request.extensions, "timeout": timeouts}
+        return timeouts
+
+    def enter(self) -> contextvars.Token[float | None]:
+        return _current.set(self.end)
+
+    @staticmethod
+    def leave(token: contextvars.Token[float | None]) -> None:
+        _current.reset(token)
+
+
+def deadline_fault(exc: DeadlineExceeded) -> Fault:
+    return Fault(None, f"timed out: {exc}", "network", True, exc)
+
+
+class Body:
+    """Collects a body's chunks: says when they pass the size limit, raises when the
+    deadline passes, and keeps the read timeout within the time left."""
+
+    __slots__ = ("deadline", "max", "parts", "request", "size", "timeouts")
+
+    def __init__(
+        self, maximum: int, deadline: Deadline, request: httpx.Request, timeouts: dict[str, Any]
+    ) -> None:
+        self.max = maximum
+        self.deadline = deadline
+        self.request = request
+        self.timeouts = timeouts
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def read(self, chunks: Iterable[bytes]) -> bool:
+        """Take every chunk; False as soon as they pass the size limit."""
+        return all(self.add(chunk) for chunk in chunks)
+
+    def add(self, chunk: bytes) -> bool:
+        self.size += len(chunk)
+        if self.size > self.max:
+            return False
+        self.parts.append(chunk)
+        left = self.deadline.check(self.request)
+        if left is not None:
+            read = self.timeouts.get("read")
+            self.timeouts["read"] = left if read is None else min(read, left)
+        return True
+
+    def take(self) -> bytes:
+        """The body; the chunks are let go (one copy of the body alive, not two)."""
+        parts, self.parts = self.parts, []
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+# -- the clients' own connections: socket reads never outlast the deadline ------------
+
+
+class _Stream(httpcore.NetworkStream):
+    """A network stream whose reads and writes wait at most until the deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def _timeout(self, timeout: float | None, kind: type[Exception]) -> float | None:
+        end = _current.get()
+        if end is None:
+            return timeout
+        left = end - time.monotonic()
+        if left <= 0:
+            raise kind("the call's deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._timeout(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._timeout(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        return _Stream(self._stream.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _Backend(httpcore.SyncBackend):
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        return _Stream(super().connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        return _Stream(super().connect_unix_socket(*args, **kwargs))
+
+
+def deadline_transport() -> httpx.HTTPTransport:
+    """httpx's own transport, reading through streams that honour the call's deadline.
+
+    A dribbling server cannot stretch a read (response headers included) past the
+    deadline: every socket read waits at most for the time left. httpx has no public
+    option for the network backend; when its pool has moved, the transport is returned as
+    it is and the deadline still holds between body chunks.
+    """
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
+        pool._network_backend = _Backend()
+    return transport

@@ -1,0 +1,155 @@
+"""``timeout=`` bounds the whole call (issue 10, finding 3).
+
+A loopback server dribbles its answer, one byte every 50 ms: each byte restarts httpx's
+read timeout, so only a total deadline ends the call. The server gives up after 8 s; a call
+that lasts that long has no deadline. The bounds asserted (timeout + 2 s) are loose on
+purpose: they separate "ended at the deadline" from "ended when the server gave up".
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from flickrwire import AsyncClient, Call, Client, Credentials, Fault, RetryPolicy
+from flickrwire.exchange import Deadline, total_seconds
+
+CREDS = Credentials("fake-consumer-key", "fake-consumer-secret", "fake-token", "fake-token-secret")
+GIVE_UP = 8.0
+TIMEOUT = 0.6
+LATE = TIMEOUT + 2.0
+ANSWER = b'{"stat":"ok"}'
+
+
+@dataclass
+class Dribbler:
+    base_url: str
+    requests: list[float]
+
+
+def _serve(
+    listener: socket.socket, mode: str, requests: list[float], stop: threading.Event
+) -> None:
+    listener.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        requests.append(time.monotonic())
+        threading.Thread(target=_dribble, args=(conn, mode, stop), daemon=True).start()
+
+
+def _dribble(conn: socket.socket, mode: str, stop: threading.Event) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    if mode == "body":
+        conn.sendall(head + b"Content-Length: 100000\r\n\r\n" + ANSWER[:1])
+        rest = b" " * 100000
+    else:  # the headers themselves never end
+        rest = head + b"X-Slow: " + b"a" * 100000
+    end = time.monotonic() + GIVE_UP
+    try:
+        conn.recv(65536)
+        for byte in rest:
+            if stop.is_set() or time.monotonic() > end:
+                break
+            conn.sendall(bytes([byte]))
+            time.sleep(0.05)
+    except OSError:
+        pass  # the client hung up: what a deadline does
+    finally:
+        conn.close()
+
+
+@pytest.fixture(params=["body", "headers"])
+def dribbler(request: pytest.FixtureRequest) -> Iterator[Dribbler]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+    requests: list[float] = []
+    thread = threading.Thread(target=_serve, args=(listener, request.param, requests, stop))
+    thread.start()
+    port = listener.getsockname()[1]
+    yield Dribbler(f"http://127.0.0.1:{port}/services/", requests)
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def _check(result_fault: Fault | None, elapsed: float) -> None:
+    assert isinstance(result_fault, Fault)
+    assert result_fault.origin == "network"
+    assert result_fault.retryable is True
+    assert "timed out" in result_fault.message
+    assert elapsed < LATE, f"the call lasted {elapsed:.1f} s with timeout={TIMEOUT}"
+
+
+def test_a_dribbling_server_is_cut_off_at_the_deadline(dribbler: Dribbler) -> None:
+    with Client(credentials=CREDS, base_url=dribbler.base_url, timeout=TIMEOUT) as client:
+        start = time.monotonic()
+        result = client.call("flickr.test.echo")
+        elapsed = time.monotonic() - start
+    assert not result.ok and result.http_status is None
+    _check(result.fault, elapsed)
+
+
+async def test_a_dribbling_server_is_cut_off_at_the_deadline_async(dribbler: Dribbler) -> None:
+    async with AsyncClient(
+        credentials=CREDS, base_url=dribbler.base_url, timeout=TIMEOUT
+    ) as client:
+        start = time.monotonic()
+        result = await client.call("flickr.test.echo")
+        elapsed = time.monotonic() - start
+    assert not result.ok
+    _check(result.fault, elapsed)
+
+
+@pytest.mark.parametrize("dribbler", ["body"], indirect=True)
+def test_an_injected_http_client_is_held_to_the_deadline_between_chunks(
+    dribbler: Dribbler,
+) -> None:
+    """Our own connections read with the deadline; an injected client's cannot (a dribbled
+    header block is one read for httpx, the docs say so), but the time left still bounds
+    every phase and is checked after every body chunk."""
+    with httpx.Client(timeout=TIMEOUT) as http:
+        client = Client(
+            credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
+        )
+        start = time.monotonic()
+        result = client.call("flickr.test.echo")
+        elapsed = time.monotonic() - start
+    _check(result.fault, elapsed)
+
+
+def test_retries_stay_within_the_deadline(dribbler: Dribbler) -> None:
+    """The deadline covers retries: a read call is retried, but not past the deadline."""
+    policy = RetryPolicy(attempts=10, base=0.0, jitter=False)
+    with Client(
+        credentials=CREDS, base_url=dribbler.base_url, timeout=TIMEOUT, retry=policy
+    ) as client:
+        start = time.monotonic()
+        result = client.send(Call("flickr.test.echo", {}, "POST"))
+        elapsed = time.monotonic() - start
+    _check(result.fault, elapsed)
+    assert len(dribbler.requests) == 1
+
+
+def test_total_seconds_reads_the_timeout_option() -> None:
+    assert total_seconds(3) == 3.0
+    assert total_seconds(None) is None
+    assert total_seconds(httpx.Timeout(30.0, connect=10.0)) == 30.0
+    assert total_seconds(httpx.Timeout(None)) is None
+
+
+def test_a_deadline_refuses_a_wait_that_would_end_past_it() -> None:
+    deadline = Deadline(5.0)
+    assert deadline.allows(1.0)
+    assert not deadline.allows(6.0)
+    assert Deadline(None).allows(1e9)
