@@ -153,3 +153,21 @@ def test_a_deadline_refuses_a_wait_that_would_end_past_it() -> None:
     assert deadline.allows(1.0)
     assert not deadline.allows(6.0)
     assert Deadline(None).allows(1e9)
+
+
+def test_the_call_command_is_held_to_its_timeout_too(dribbler: Dribbler) -> None:
+    # `flickrwire call` builds its own httpx client and injects it: its reads must honour
+    # the deadline as a Client's own do, headers included.
+    from typer.testing import CliRunner
+
+    from flickrwire.cli import app
+
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        app,
+        ["call", "flickr.test.null", "--base-url", dribbler.base_url, "--timeout", str(TIMEOUT)],
+        env={"FLICKR_API_KEY": "fake-consumer-key", "FLICKR_API_SECRET": "fake-secret"},
+    )
+    assert time.monotonic() - started < LATE
+    assert result.exit_code == 1, result.output
+    assert "timed out" in result.output

@@ -22,6 +22,7 @@ from rich.console import Console
 from ..auth import Credentials
 from ..auth.oauth import DEFAULT_PROFILE, ConfigError, config_path, load_profile, read_profiles
 from ..client import DEFAULT_TIMEOUT
+from ..exchange import deadline_transport
 
 #: Environment variables that hold credentials, as for ``flickrwire conformance``.
 ENV_KEY, ENV_SECRET = "FLICKR_API_KEY", "FLICKR_API_SECRET"
@@ -32,7 +33,11 @@ EXIT_FAULT, EXIT_USAGE = 1, 2
 
 
 def default_http_client(timeout: float | None) -> httpx.Client:
-    return httpx.Client(timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
+    """The commands' own client: its socket reads honour each call's total deadline, as a
+    :class:`~flickrwire.Client` that builds its own does."""
+    return httpx.Client(
+        transport=deadline_transport(), timeout=DEFAULT_TIMEOUT if timeout is None else timeout
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from .. import transports
 from ..auth import Credentials, SigningMode
 from ..auth.oauth import ConfigError
 from ..call import Call, spec_for
-from ..client import DEFAULT_BASE_URL, Client, InsecureURLError, check_base_url
+from ..client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Client, InsecureURLError, check_base_url
 from ..printable import printable
 from ..recording.redact import (
     RedactionError,
@@ -228,8 +228,10 @@ def _client(
     signing: SigningMode,
     credentials: Credentials | None,
     base_url: str,
+    timeout: float | None,
 ) -> Client:
-    """The client for this call; what the options got wrong is a usage error naming it."""
+    """The client for this call; what the options got wrong is a usage error naming it.
+    ``timeout`` bounds the whole call (the client's deadline), not only each read."""
     try:
         transports.get(transport)
     except ValueError as exc:
@@ -242,7 +244,13 @@ def _client(
         message = f"{signing!r} signing needs credentials (FLICKR_API_KEY... or a profile)"
         raise _bad(message, "--signing")
     return Client(
-        transport, codec, credentials, base_url=base_url, signing=signing, http_client=http
+        transport,
+        codec,
+        credentials,
+        base_url=base_url,
+        signing=signing,
+        http_client=http,
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
     )
 
 
@@ -284,7 +292,7 @@ def call(
     url = base_url or found.base_url or DEFAULT_BASE_URL
     tap = Tap()
     with runtime(ctx).http_client(timeout) as http:
-        client = _client(http, transport, codec, signing, found.credentials, url)
+        client = _client(http, transport, codec, signing, found.credentials, url, timeout)
         if verbose:
             tap.attach(http)
         result = client.send(flickr_call)
