@@ -1,5 +1,6 @@
 """tools/make_catalogue.py reads its three sources as data: checked here on small inputs in
-each source's own layout (the real packages need the registries, which tests never reach)."""
+each source's own layout, and once on the real pinned packages, which npm and pip fetch in
+subprocesses (the test process itself never leaves loopback)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,30 @@ def test_rendering_is_deterministic(tool: ModuleType) -> None:
     data = {"b": {"y": 1, "x": [2, 1]}, "a": "\u00e9"}
     assert tool.render(data) == tool.render(dict(reversed(list(data.items()))))
     assert tool.render(data).startswith('{\n "a": "\u00e9",')
+
+
+def test_the_shipped_catalogue_is_what_the_generator_makes_from_its_pinned_sources() -> None:
+    """The catalogue file and its generator in step: regenerate from the pinned packages
+    (npm and PyPI, as the real-client tests install theirs) and compare byte for byte.
+
+    The packages are fetched by subprocesses of npm and pip into a cached folder
+    (``$FLICKRWIRE_CATALOGUE_CACHE``, default ``~/.cache/flickrwire-catalogue``); the
+    test process itself opens no socket."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed: two of the catalogue's sources are npm packages")
+    default = Path.home() / ".cache" / "flickrwire-catalogue"
+    cache = Path(os.environ.get("FLICKRWIRE_CATALOGUE_CACHE", default))
+    tool = str(ROOT / "tools" / "make_catalogue.py")
+    done = subprocess.run(
+        [sys.executable, tool, "--check", "--cache", str(cache)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "up to date" in done.stdout
