@@ -291,11 +291,11 @@ def default_async_http(timeout: httpx.Timeout | float) -> httpx.AsyncClient:
     """
     if not getproxies():
         try:
-            from .aio import AiohttpTransport
+            from .aio import AiohttpClient
         except ImportError:  # aiohttp is not installed
             pass
         else:
-            return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport())
+            return AiohttpClient(timeout=timeout)
     return httpx.AsyncClient(timeout=timeout)
 
 

@@ -15,7 +15,7 @@ pytest.importorskip("aiohttp", reason="the aiohttp transport needs flickrwire[fa
 from aiohttp import web
 
 from flickrwire import AsyncClient, Credentials, NetworkError, Result
-from flickrwire.aio import AiohttpTransport
+from flickrwire.aio import AiohttpClient, AiohttpTransport
 from flickrwire.client import default_async_http
 
 CREDS = Credentials("fake-consumer-key", "fake-consumer-secret", "fake-token", "fake-token-secret")
@@ -51,6 +51,7 @@ async def leave(base_url: str, **options: object) -> Result:
 
 def test_the_default_http_client_sends_through_aiohttp() -> None:
     http = default_async_http(5.0)
+    assert isinstance(http, AiohttpClient)
     assert isinstance(http._transport, AiohttpTransport)
     assert http.timeout == httpx.Timeout(5.0)
 
@@ -198,3 +199,27 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout(
     with pytest.raises(NetworkError) as info:
         result.raise_for_fault()
     assert isinstance(info.value.__cause__, httpx.TimeoutException)
+
+
+async def test_the_default_http_client_still_behaves_as_httpx(
+    serve: Callable[..., Awaitable[str]],
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/services/moved":
+            return web.Response(status=302, headers={"Location": "/services/here"})
+        response = web.json_response({"path": request.path})
+        response.set_cookie("seen", "1")
+        return response
+
+    base_url = await serve(handler)
+    async with default_async_http(5.0) as http:
+        direct = await http.get(base_url + "here")
+        assert direct.json() == {"path": "/services/here"}
+        assert direct.request.url == base_url + "here"
+        assert direct.elapsed.total_seconds() >= 0
+        assert http.cookies.get("seen") == "1"
+        stopped = await http.get(base_url + "moved")
+        assert stopped.status_code == 302
+        followed = await http.get(base_url + "moved", follow_redirects=True)
+        assert followed.json() == {"path": "/services/here"}
+        assert [r.status_code for r in followed.history] == [302]
