@@ -7,6 +7,7 @@ N workers sharing one client:
 - ``AsyncClient``: a signed ``flickr.groups.leave`` through ``flickrwire.AsyncClient`` with
   its default HTTP client (the aiohttp transport of ``flickrwire.aio`` when aiohttp is
   installed);
+- ``AsyncClient unsigned``: the same client without credentials (what signing costs);
 - ``AsyncClient on httpx pool``: the same, handed a plain ``httpx.AsyncClient`` (httpcore's
   pool, the default before issue 11);
 - ``bare httpx``: ``httpx.AsyncClient.post`` of the bytes flickrwire builds, prebuilt;
@@ -38,7 +39,8 @@ import flickrwire
 
 OK_BODY = b'{"stat":"ok"}'
 LEVELS = (1, 10, 50, 200)
-CLIENTS = ("AsyncClient", "AsyncClient on httpx pool", "bare httpx", "aiohttp")
+CLIENTS = ("AsyncClient", "AsyncClient unsigned", "AsyncClient on httpx pool", "bare httpx")
+CLIENTS += ("aiohttp",)
 GROUP_ID = "34427469792@N01"
 # Made-up credentials: the server does not check them; signing costs the same.
 CREDENTIALS = flickrwire.Credentials("bench0consumer0key", "bench0secret", "bench0token", "t0")
@@ -88,6 +90,7 @@ class Clients:
 
     def __init__(self, base_url: str) -> None:
         self.flickrwire = flickrwire.AsyncClient("rest", "json", CREDENTIALS, base_url=base_url)
+        self.unsigned = flickrwire.AsyncClient("rest", "json", None, base_url=base_url)
         self.pooled = flickrwire.AsyncClient(
             "rest", "json", CREDENTIALS, base_url=base_url, http_client=httpx.AsyncClient()
         )
@@ -104,6 +107,9 @@ class Clients:
         async def ours() -> object:
             return await self.flickrwire.groups.leave(group_id=GROUP_ID)
 
+        async def unsigned() -> object:
+            return await self.unsigned.groups.leave(group_id=GROUP_ID)
+
         async def pooled() -> object:
             return await self.pooled.groups.leave(group_id=GROUP_ID)
 
@@ -117,16 +123,17 @@ class Clients:
             ) as response:
                 return await response.read()
 
-        return dict(zip(CLIENTS, (ours, pooled, bare, session), strict=True))
+        return dict(zip(CLIENTS, (ours, unsigned, pooled, bare, session), strict=True))
 
     async def check(self) -> None:
-        for client in (self.flickrwire, self.pooled):
+        for client in (self.flickrwire, self.unsigned, self.pooled):
             result = await client.groups.leave(group_id=GROUP_ID)
             if not result.ok:
                 raise SystemExit(f"the loopback server's answer did not decode: {result}")
 
     async def aclose(self) -> None:
         await self.flickrwire.aclose()
+        await self.unsigned.aclose()
         await self.pooled.http.aclose()
         await self.httpx.aclose()
         await self.aiohttp.close()
@@ -191,6 +198,16 @@ def rows(levels: tuple[int, ...], found: Rates) -> list[Row]:
                 goal,
             )
         )
+        for name in ("AsyncClient unsigned", "bare httpx"):
+            out.append(
+                Row(
+                    "async",
+                    f"{name}, {level} in flight",
+                    f"{statistics.median(found[level, name]):,.0f} calls/s",
+                    "aiohttp.ClientSession",
+                    rate_ratio(found[level, name], found[level, "aiohttp"]),
+                )
+            )
         if level > 10 and 10 in levels:
             out.append(
                 Row(
