@@ -174,8 +174,8 @@ async def measure(base_url: str, levels: tuple[int, ...], total: int, rounds: in
 
 
 def collect(quick: bool) -> tuple[tuple[int, ...], Rates]:
-    levels = (10, 200) if quick else LEVELS
-    total, rounds = (200, 1) if quick else (600, 5)
+    levels = (2, 10) if quick else LEVELS
+    total, rounds = (20, 1) if quick else (600, 5)
     server = Server()
     try:
         return levels, asyncio.run(measure(server.base_url, levels, total, rounds))
