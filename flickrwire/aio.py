@@ -107,7 +107,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 connector=connector,
                 auto_decompress=False,
                 trust_env=False,
-                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+                # Send the headers the httpx request carries, and no others.
+                skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
             )
         return self._session
 

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("aiohttp", reason="the aiohttp transport needs flickrwire[fast]")
 from aiohttp import web
 
-from flickrwire import AsyncClient, Credentials, NetworkError, Result
+from flickrwire import AsyncClient, Call, Credentials, NetworkError, Result
 from flickrwire.aio import AiohttpClient, AiohttpTransport
 from flickrwire.client import default_async_http
 
@@ -223,3 +223,24 @@ async def test_the_default_http_client_still_behaves_as_httpx(
         followed = await http.get(base_url + "moved", follow_redirects=True)
         assert followed.json() == {"path": "/services/here"}
         assert [r.status_code for r in followed.history] == [302]
+
+
+async def test_the_wire_carries_the_requests_headers_and_no_others(
+    serve: Callable[..., Awaitable[str]],
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append({k.lower(): v for k, v in request.headers.items()})
+        return web.json_response({"stat": "ok"})
+
+    base_url = await serve(handler)
+    async with AsyncClient("soap", "json", CREDS, base_url=base_url) as client:
+        call = Call.build("flickr.groups.leave", {"group_id": "12345@N01"})
+        request = client.build_request(call)
+        result = await client.send(call)
+    assert result.ok
+    expected = {k.lower(): v for k, v in request.headers.items()}
+    assert set(seen[0]) == set(expected)
+    assert seen[0]["content-type"] == expected["content-type"]
+    assert seen[0]["content-length"] == expected["content-length"]
