@@ -289,7 +289,7 @@ def default_async_http(timeout: httpx.Timeout | float) -> httpx.AsyncClient:
     in flight grow, see ``flickrwire.aio``), through httpx's pool otherwise, and also when
     proxy environment variables are set (httpx honours them; the aiohttp transport does not).
     """
-    if not getproxies():
+    if not {"http", "https", "all"} & getproxies().keys():  # NO_PROXY alone changes nothing
         try:
             from .aio import AiohttpClient
         except ImportError:  # aiohttp is not installed

@@ -22,6 +22,14 @@ CREDS = Credentials("fake-consumer-key", "fake-consumer-secret", "fake-token", "
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proxy variables in the environment would keep httpx's pool (see the test below)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
     """Start a loopback server answering every path with ``handler``; give its base URL."""
@@ -57,8 +65,11 @@ def test_the_default_http_client_sends_through_aiohttp() -> None:
 
 
 def test_proxy_settings_keep_httpx_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    assert isinstance(default_async_http(5.0), AiohttpClient)
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9/")
     http = default_async_http(5.0)
+    assert not isinstance(http, AiohttpClient)
     assert not isinstance(http._transport, AiohttpTransport)
 
 
