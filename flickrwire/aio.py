@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 import httpx
 from httpx import USE_CLIENT_DEFAULT
+from yarl import URL
 
 _log = logging.getLogger("httpx")  # httpx's own request log line, kept on the short path
 
@@ -119,7 +120,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _translated(request):
             response = await session.request(
                 request.method,
-                str(request.url),
+                URL(str(request.url), encoded=True),  # as httpx encoded it: not re-quoted
                 data=body or None,
                 headers=headers,
                 allow_redirects=False,

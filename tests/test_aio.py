@@ -255,3 +255,17 @@ async def test_the_wire_carries_the_requests_headers_and_no_others(
     assert set(seen[0]) == set(expected)
     assert seen[0]["content-type"] == expected["content-type"]
     assert seen[0]["content-length"] == expected["content-length"]
+
+
+async def test_the_url_goes_out_as_httpx_encoded_it(serve: Callable[..., Awaitable[str]]) -> None:
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.raw_path)
+        return web.json_response({"stat": "ok"})
+
+    base_url = await serve(handler)
+    params = {"text": "a b~c%2F/@é", "tags": "x,y"}
+    async with default_async_http(5.0) as http:
+        response = await http.get(base_url + "rest/", params=params)
+    assert seen == [response.request.url.raw_path.decode("ascii")]
