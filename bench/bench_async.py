@@ -28,6 +28,7 @@ import asyncio
 import multiprocessing
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 
@@ -147,12 +148,20 @@ async def rate(call: Calls, in_flight: int, total: int) -> float:
         for _ in range(each):
             await call()
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    return each * in_flight / (time.perf_counter() - began)
+    calls = each * in_flight
+    CPU_US[call].append((time.process_time() - cpu) / calls * 1e6)
+    return calls / (time.perf_counter() - began)
+
+
+#: Client CPU time per call (this process: the event loop and every client), per round.
+CPU_US: defaultdict[Calls, list[float]] = defaultdict(list)
 
 
 Rates = dict[tuple[int, str], list[float]]
+#: Client CPU us per call of each (level, client), one figure per measured round.
+CPU: defaultdict[tuple[int, str], list[float]] = defaultdict(list)
 
 
 async def measure(base_url: str, levels: tuple[int, ...], total: int, rounds: int) -> Rates:
@@ -168,6 +177,7 @@ async def measure(base_url: str, levels: tuple[int, ...], total: int, rounds: in
             shift = r % len(pairs)
             for level, name in pairs[shift:] + pairs[:shift]:
                 found[level, name].append(await rate(calls[name], level, total))
+                CPU[level, name].append(CPU_US[calls[name]][-1])
         return found
     finally:
         await clients.aclose()
@@ -192,7 +202,8 @@ def rows(levels: tuple[int, ...], found: Rates) -> list[Row]:
             Row(
                 "async",
                 f"AsyncClient, {level} in flight",
-                f"{statistics.median(ours):,.0f} calls/s",
+                f"{statistics.median(ours):,.0f} calls/s, "
+                f"{statistics.median(CPU[level, 'AsyncClient']):,.0f} us CPU",
                 "aiohttp.ClientSession",
                 rate_ratio(ours, found[level, "aiohttp"]),
                 goal,
@@ -203,7 +214,8 @@ def rows(levels: tuple[int, ...], found: Rates) -> list[Row]:
                 Row(
                     "async",
                     f"{name}, {level} in flight",
-                    f"{statistics.median(found[level, name]):,.0f} calls/s",
+                    f"{statistics.median(found[level, name]):,.0f} calls/s, "
+                    f"{statistics.median(CPU[level, name]):,.0f} us CPU",
                     "aiohttp.ClientSession",
                     rate_ratio(found[level, name], found[level, "aiohttp"]),
                 )
@@ -243,6 +255,7 @@ def main() -> None:
                     str(level),
                     name,
                     f"{statistics.median(found[level, name]):,.0f}",
+                    f"{statistics.median(CPU[level, name]):,.0f}",
                     f"{spread.median:.2f}x",
                     f"{spread.q1:.2f}-{spread.q3:.2f}",
                     f"{spread.low:.2f}-{spread.high:.2f}",
@@ -250,7 +263,7 @@ def main() -> None:
             )
     print("Calls/s on a loopback aiohttp.web server (median over rounds); ratio: median")
     print("of per-round ratios against aiohttp.ClientSession at the same level, with spread")
-    headers = ["in flight", "client", "calls/s", "vs aiohttp", "IQR", "min-max"]
+    headers = ["in flight", "client", "calls/s", "CPU us/call", "vs aiohttp", "IQR", "min-max"]
     print(table(headers, lines, left=2))
     print()
     print(
