@@ -23,6 +23,8 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from _timing import Goal, Row, rate_ratio
+
 from flickrwire import Client, Credentials
 
 KEY, SECRET = "0123456789abcdef0123456789abcdef", "0123456789abcdef"
@@ -122,7 +124,14 @@ class Server:
             target=server_process, args=(kind, groups, front_end, theirs), daemon=True
         )
         self.process.start()
-        self.base_url: str = self.pipe.recv()
+        self._base_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The server's URL, once it is up (servers start side by side, then wait)."""
+        if self._base_url is None:
+            self._base_url = self.pipe.recv()
+        return self._base_url
 
     def cpu(self) -> float:
         """CPU seconds the server process has used (all its threads)."""
@@ -144,39 +153,70 @@ CONFIGS = (
 )
 
 
+Rates = dict[tuple[str, bool], list[float]]
+
+
+def measure(
+    configs: tuple[tuple[str, bool], ...], calls: int, rounds: int, clients: int, warmup: int
+) -> tuple[Rates, Rates]:
+    """Calls/s and server CPU us per call of each configuration, one figure per round."""
+    groups = warmup + calls * rounds
+    servers = {config: Server(*config, groups) for config in configs}
+    rates: Rates = {config: [] for config in configs}
+    cpu: Rates = {config: [] for config in configs}
+    try:
+        for server in servers.values():
+            run_calls(server.base_url, 0, warmup, 1)
+        # Rounds interleave the configurations, so that a change in the machine's load
+        # touches them all alike.
+        for r in range(rounds):
+            for config, server in servers.items():
+                first = warmup + r * calls
+                used = server.cpu()
+                seconds, failures = run_calls(server.base_url, first, calls, clients)
+                cpu[config].append((server.cpu() - used) / calls * 1e6)
+                if failures:
+                    raise SystemExit(f"{config}: {failures} calls failed")
+                rates[config].append(calls / seconds)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return rates, cpu
+
+
+def run(quick: bool) -> list[Row]:
+    """Emulator / bare Starlette calls/s on uvicorn, one sequential flickrwire client."""
+    configs = (("emulator", False), ("bare", False))
+    calls, rounds = (20, 2) if quick else (1000, 5)
+    rates, _ = measure(configs, calls, rounds, 1, 10 if quick else 200)
+    emulator, bare = rates[configs[0]], rates[configs[1]]
+    return [
+        Row(
+            "emulator",
+            "leaves/s, 1 sequential flickrwire client",
+            f"{statistics.median(emulator):,.0f} calls/s",
+            "bare Starlette, same uvicorn",
+            rate_ratio(emulator, bare),
+            Goal(">=", 0.6),
+        )
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000, help="calls per round")
     parser.add_argument("--clients", type=int, default=1, help="client threads")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (median is kept)")
     args = parser.parse_args()
-    warmup = 200
-    groups = warmup + args.calls * args.rounds
-    servers = {config: Server(*config, groups) for config in CONFIGS}
-    rates: dict[tuple[str, bool], list[float]] = {config: [] for config in CONFIGS}
-    cpu: dict[tuple[str, bool], list[float]] = {config: [] for config in CONFIGS}
-    try:
-        for server in servers.values():
-            run_calls(server.base_url, 0, warmup, 1)
-        # Rounds interleave the configurations, so that a change in the machine's load
-        # touches them all alike.
-        for r in range(args.rounds):
-            for config, server in servers.items():
-                first = warmup + r * args.calls
-                used = server.cpu()
-                seconds, failures = run_calls(server.base_url, first, args.calls, args.clients)
-                cpu[config].append((server.cpu() - used) / args.calls * 1e6)
-                if failures:
-                    raise SystemExit(f"{config}: {failures} calls failed")
-                rates[config].append(args.calls / seconds)
-    finally:
-        for server in servers.values():
-            server.stop()
+    rates, cpu = measure(CONFIGS, args.calls, args.rounds, args.clients, 200)
     report(
         args,
         {config: statistics.median(found) for config, found in rates.items()},
         {config: statistics.median(found) for config, found in cpu.items()},
     )
+    for label, front_end in (("front end + uvicorn", True), ("uvicorn alone", False)):
+        spread = rate_ratio(rates[("emulator", front_end)], rates[("bare", front_end)])
+        print(f"per-round ratio emulator / bare, {label}: {spread.median:.2f} ({spread.spread()})")
 
 
 def report(

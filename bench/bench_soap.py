@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 import httpx
 import zeep
 import zeep.exceptions
-from _timing import Timing, compare, environment, ratio, table, us, x
+from _timing import Row, Timing, compare, environment, ratio, table, us, xs
 from lxml import etree
 
 import flickrwire
@@ -157,22 +157,58 @@ def fault_report(client: zeep.Client, response: httpx.Response) -> str:
 
 def rows_for(timings: Mapping[str, Timing], baseline: str, against: str) -> list[list[str]]:
     return [
-        [name, us(t.best_us), x(ratio(t, timings[baseline])), x(ratio(t, timings[against]))]
+        [name, us(t.median_us), xs(ratio(t, timings[baseline])), xs(ratio(t, timings[against]))]
         for name, t in timings.items()
     ]
+
+
+def run(quick: bool) -> list[Row]:
+    """zeep against our template and reader (context: issue 11 sets no goal here)."""
+    number, rounds = (20, 3) if quick else (300, 15)
+    warm = 5 if quick else 200
+    client, _ = load_zeep()
+    timings = compare(build_cases(client), number=number, rounds=rounds, warmup=warm)
+    base = timings["flickrwire template"]
+    rows = [
+        Row(
+            "soap",
+            "build: zeep create_message",
+            f"{us(zeep.median_us)} us",
+            "our template",
+            ratio(zeep, base),
+        )
+        for zeep in [timings["zeep create_message"]]
+    ]
+    for name, (response, method) in answers().items():
+        size = number if len(response.content) < 1000 else max(number // 10, 5)
+        read = compare(
+            parse_cases(client, response, method), number=size, rounds=rounds, warmup=warm
+        )
+        zeep_read = read["zeep process_reply"]
+        rows.append(
+            Row(
+                "soap",
+                f"read {name}: zeep",
+                f"{us(zeep_read.median_us)} us",
+                "flickrwire decode",
+                ratio(zeep_read, read["flickrwire decode"]),
+            )
+        )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run")
     args = parser.parse_args()
-    number, rounds = (50, 2) if args.quick else (500, 11)
+    number, rounds = (50, 3) if args.quick else (300, 15)
     print(environment(), "\n")
     client, load_ms = load_zeep()
     print(f"zeep.Client(flickr.wsdl) with hardened settings: {load_ms:.1f} ms (once, wall)\n")
 
     timings = compare(build_cases(client), number=number, rounds=rounds)
-    print("Build the FlickrRequest envelope, signed groups.leave, bytes out (best CPU us)")
+    print("Build the FlickrRequest envelope, signed groups.leave, bytes out")
+    print("(median CPU us; ratios: median of per-round ratios, IQR in brackets)")
     headers = ["builder", "us", "vs template", "vs lxml"]
     print(table(headers, rows_for(timings, "flickrwire template", "lxml tree")))
     print()
@@ -180,7 +216,7 @@ def main() -> None:
     for name, (response, method) in answers().items():
         size = number if len(response.content) < 1000 else max(number // 10, 20)
         timings = compare(parse_cases(client, response, method), number=size, rounds=rounds)
-        print(f"Read a SOAP answer: {name}, {len(response.content)} bytes (best CPU us)")
+        print(f"Read a SOAP answer: {name}, {len(response.content)} bytes (median CPU us)")
         headers = ["reader", "us", "vs lxml", "vs flickrwire"]
         print(table(headers, rows_for(timings, "lxml fromstring", "flickrwire decode")))
         print()

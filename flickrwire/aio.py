@@ -1,0 +1,241 @@
+"""An httpx transport that sends through aiohttp: ``AsyncClient``'s default when installed.
+
+httpx's own async pool (httpcore) loses throughput as calls in flight grow: on a loopback
+server, 50 and 200 concurrent calls went slower than 10 (issue 11, measured by
+``bench/bench_async.py``), while ``aiohttp.ClientSession`` on the same server kept its
+rate. This module keeps the public shape httpx's (an ``httpx.AsyncBaseTransport`` under an
+``httpx.AsyncClient``) and hands the socket work to aiohttp:
+
+- redirects are never followed here (httpx decides, and flickrwire asks it not to);
+- bodies are not decompressed here: httpx decodes ``Content-Encoding`` itself, so the
+  client's size limit still counts decoded bytes;
+- httpx's per-request timeouts (``connect``, ``read``, ``pool``) become aiohttp's;
+- TLS certificates are verified (aiohttp's default context);
+- aiohttp failures become the matching ``httpx`` exceptions, raised ``from`` the original,
+  so ``Client``'s network faults read the same whichever transport sent the call.
+
+Install with ``pip install 'flickrwire[fast]'``. An ``http_client=`` passed to
+``AsyncClient`` is used as given, whatever its transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import httpx
+from httpx import USE_CLIENT_DEFAULT
+from yarl import URL
+
+_log = logging.getLogger("httpx")  # httpx's own request log line, kept on the short path
+
+#: Connections kept per transport, as httpx's default ``Limits(max_connections=100)``.
+DEFAULT_LIMIT = 100
+_CHUNK = 64 * 1024
+#: Bodies up to this size, uncompressed and of declared length, are read at once.
+_EAGER = 64 * 1024
+
+
+@contextmanager
+def _translated(request: httpx.Request) -> Iterator[None]:
+    """aiohttp's failures as httpx's, chained, so callers need know only httpx."""
+    try:
+        yield
+    except aiohttp.ConnectionTimeoutError as exc:
+        raise httpx.ConnectTimeout(f"connect timed out: {exc}", request=request) from exc
+    except (aiohttp.SocketTimeoutError, aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+        raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise httpx.ConnectError(str(exc), request=request) from exc
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
+    except aiohttp.ClientOSError as exc:
+        raise httpx.ReadError(str(exc), request=request) from exc
+    except aiohttp.ClientError as exc:
+        raise httpx.TransportError(f"{type(exc).__name__}: {exc}", request=request) from exc
+
+
+class _Body(httpx.AsyncByteStream):
+    """An aiohttp response body, read in chunks as httpx asks; closing releases it."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _translated(self._request):
+            async for chunk in self._response.content.iter_chunked(_CHUNK):
+                yield chunk
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+def _small_and_plain(response: aiohttp.ClientResponse) -> bool:
+    """An uncompressed body whose declared length is at most ``_EAGER`` bytes."""
+    length = response.content_length
+    encoding = response.headers.get("Content-Encoding", "identity")
+    return length is not None and length <= _EAGER and encoding in ("identity", "")
+
+
+def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
+    found: dict[str, float | None] = request.extensions.get("timeout", {})
+    return aiohttp.ClientTimeout(
+        total=None,
+        connect=found.get("pool"),
+        sock_connect=found.get("connect"),
+        sock_read=found.get("read"),
+    )
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Send httpx requests through one ``aiohttp.ClientSession``, made on first use."""
+
+    def __init__(self, *, limit: int = DEFAULT_LIMIT) -> None:
+        self._limit = limit
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._limit)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                trust_env=False,
+                # Send the headers the httpx request carries, and no others.
+                skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._open()
+        body = await request.aread()
+        headers = request.headers.multi_items()
+        with _translated(request):
+            response = await session.request(
+                request.method,
+                URL(str(request.url), encoded=True),  # as httpx encoded it: not re-quoted
+                data=body or None,
+                headers=headers,
+                allow_redirects=False,
+                timeout=_timeout(request),
+            )
+        version = response.version or aiohttp.HttpVersion11
+        extensions: dict[str, Any] = {
+            "http_version": f"HTTP/{version.major}.{version.minor}".encode(),
+            "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+        }
+        raw = list(response.raw_headers)
+        if _small_and_plain(response):
+            # Most Flickr answers: read at once, saving a stream per call. An uncompressed
+            # body of at most _EAGER bytes cannot outgrow that once httpx reads it.
+            with _translated(request):
+                try:
+                    content = await response.read()
+                finally:
+                    response.release()
+            return httpx.Response(
+                response.status, headers=raw, content=content, extensions=extensions
+            )
+        return httpx.Response(
+            response.status,
+            headers=raw,
+            stream=_Body(response, request),
+            extensions=extensions,
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class _Timed(httpx.AsyncByteStream):
+    """A response stream that sets ``response.elapsed`` when closed, as httpx's does."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, response: httpx.Response, start: float):
+        self._stream = stream
+        self._response = response
+        self._start = start
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        self._response.elapsed = timedelta(seconds=time.perf_counter() - self._start)
+        await self._stream.aclose()
+
+
+class AiohttpClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` over :class:`AiohttpTransport` whose ``send`` takes a short
+    path when httpx's per-request layers have nothing to do: no redirects to follow, no
+    auth, no event hooks. It then does what httpx's ``send`` does for such a request (the
+    default timeout, the response's request and elapsed time, cookies when a
+    ``Set-Cookie`` came, the log line, reading unless streaming) without the layers
+    around it, which cost more CPU per call than the aiohttp send itself. Anything else
+    goes through httpx's ``send`` unchanged.
+    """
+
+    def __init__(self, *, timeout: httpx.Timeout | float, limit: int = DEFAULT_LIMIT) -> None:
+        self._aiohttp = AiohttpTransport(limit=limit)
+        super().__init__(timeout=timeout, transport=self._aiohttp)
+
+    def _short(self, auth: Any, follow_redirects: Any) -> bool:
+        follows = (
+            self.follow_redirects if follow_redirects is USE_CLIENT_DEFAULT else follow_redirects
+        )
+        hooks = self.event_hooks
+        return (
+            not follows
+            and auth is USE_CLIENT_DEFAULT
+            and self.auth is None
+            and not hooks["request"]
+            and not hooks["response"]
+            and not self.is_closed
+        )
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        if not self._short(auth, follow_redirects):
+            return await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        if "timeout" not in request.extensions:
+            request.extensions = {**request.extensions, "timeout": self.timeout.as_dict()}
+        start = time.perf_counter()
+        response = await self._aiohttp.handle_async_request(request)
+        response.request = request
+        if response.is_stream_consumed:  # read at once by the transport
+            response.elapsed = timedelta(seconds=time.perf_counter() - start)
+        else:
+            response.stream = _Timed(response.stream, response, start)  # type: ignore[arg-type]
+        if "set-cookie" in response.headers:
+            self.cookies.extract_cookies(response)
+        if _log.isEnabledFor(logging.INFO):
+            _log.info(
+                'HTTP Request: %s %s "%s %d %s"',
+                request.method,
+                request.url,
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
+        if not stream:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        return response
