@@ -3,9 +3,9 @@
 Requests are parsed and answers rendered only by the client's own transports and codecs
 (``read_request``, ``render_response``, ``media_type``, ``codecs.json.encode``), so the
 client and the emulator cannot drift apart. Each request is answered in one SQLite
-transaction on a worker thread, never on the event loop: a database locked by another
-process then delays only the requests that need it (answered 105 or 106 after the store's
-busy timeout), while every other endpoint keeps answering.
+transaction on the store's worker thread (``worker.py``), never on the event loop: a
+database locked by another process then delays only the requests that need it (answered
+105 or 106 after the store's busy timeout), while every other endpoint keeps answering.
 
 The checks run in this order (docs/emulator-methods.md): the request parses (112, 114,
 115), the format exists (111, answered in the endpoint's own format), TLS (95), the method
@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import anyio
 import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import URL
@@ -37,9 +36,10 @@ from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
 from ..transports.request import ParsedRequest, ServerTransport
 from . import catalog, dispatch, oauthflow, verify
-from .store import Store, Tx
+from .store import LOCK_MARGIN, Store, Tx
 from .stubs import Raw, StubSet
 from .verify import Failure, NonceClaim, OAuthProblem
+from .worker import StoreWorker
 
 #: What an endpoint answers: status, body, content type.
 Reply = tuple[int, bytes, str]
@@ -164,8 +164,9 @@ class APIEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = scope_request(scope, await read_body(receive))
         secure = scope.get("scheme") == "https"
-        status, content, media_type = await anyio.to_thread.run_sync(
-            self.emulator.handle, self.transport, request, secure
+        emulator = self.emulator
+        status, content, media_type = await emulator.worker.run(
+            emulator.handle, self.transport, request, secure, time.monotonic()
         )
         headers = [
             (b"content-type", media_type.encode("latin-1")),
@@ -183,6 +184,7 @@ class Emulator:
         self.config = config
         self.stubs = stubs if stubs is not None else StubSet()
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
+        self.worker = StoreWorker()
 
     def endpoint(self, name: str) -> APIEndpoint:
         transport = transports.get(name)
@@ -190,8 +192,15 @@ class Emulator:
             raise TypeError(f"transport {name!r} has no read_request: the emulator cannot serve it")
         return APIEndpoint(self, transport)
 
-    def handle(self, transport: ServerTransport, request: httpx.Request, secure: bool) -> Reply:
-        """Answer one API request."""
+    def handle(
+        self,
+        transport: ServerTransport,
+        request: httpx.Request,
+        secure: bool,
+        queued: float | None = None,
+    ) -> Reply:
+        """Answer one API request; ``queued``: when it was put in line for the store
+        (``time.monotonic()``), to answer 105/106 after waiting as long as a lock would."""
         try:
             parsed = transport.read_request(request)
         except RequestError as exc:
@@ -207,7 +216,7 @@ class Emulator:
                 Format(transport, "xml"), fault_result(call.method, transport, "xml", 111, message)
             )
         try:
-            answer = self.answer(request, parsed, secure, transport.name)
+            answer = self.answer(request, parsed, secure, transport.name, queued)
         except OAuthProblem as problem:
             return 401, problem.body(), OAUTH_TEXT
         if isinstance(answer, Raw):
@@ -221,7 +230,12 @@ class Emulator:
         return render(fmt, result)
 
     def answer(
-        self, request: httpx.Request, parsed: ParsedRequest, secure: bool, transport: str = "rest"
+        self,
+        request: httpx.Request,
+        parsed: ParsedRequest,
+        secure: bool,
+        transport: str = "rest",
+        queued: float | None = None,
     ) -> dispatch.Answer:
         """The method's payload, the Flickr error or a raw answer; raises
         :class:`OAuthProblem`."""
@@ -237,6 +251,9 @@ class Emulator:
         args = verify.arguments(call.params)
         write = spec.post or auth.is_oauth
         try:
+            if queued is not None and time.monotonic() - queued > self._patience:
+                # In line behind transactions that waited for a database locked elsewhere.
+                raise sqlite3.OperationalError("database is locked (waited for the store)")
             with self.store.transaction(write=write) as tx:
                 now = config.clock()
                 window = config.timestamp_window
@@ -255,6 +272,10 @@ class Emulator:
             if spec.post:
                 return Failure(106, "Write operation failed")
             return Failure(105, "Service currently unavailable")
+
+    @property
+    def _patience(self) -> float:
+        return self.store.timeout + LOCK_MARGIN
 
     def claim(self, tx: Tx, claim: NonceClaim, now: float) -> None:
         """Record an OAuth nonce; a replay is refused with ``oauth_problem=nonce_used``."""
