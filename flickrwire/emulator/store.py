@@ -8,6 +8,12 @@ threads with a 1 s ``timeout``: a database locked by another process fails a tra
 line for the store's lock.
 File databases use WAL with ``synchronous=NORMAL``: a commit survives the process being
 killed (not a power cut).
+
+API keys and tokens are read on every request and change rarely, so the store keeps the
+rows it has read in memory. Any change to those tables through this connection empties
+that memory (temporary triggers call back into Python, so no write path can forget), as
+does a rolled-back transaction; for a file database, a commit by another process is seen
+through ``PRAGMA data_version`` when a transaction begins.
 """
 
 from __future__ import annotations
@@ -129,15 +135,27 @@ class Tx:
     # -- credentials ------------------------------------------------------------------
 
     def api_secret(self, key: str) -> str | None:
-        row = self.one("SELECT secret FROM api_keys WHERE key = ?", (key,))
-        return row[0] if row else None
+        known = self._store.secrets
+        secret = known.get(key)
+        if secret is None:
+            row = self.one("SELECT secret FROM api_keys WHERE key = ?", (key,))
+            if row is None:
+                return None  # unknown keys are not remembered: anyone can send one
+            secret = known[key] = row[0]
+        return secret
 
     def token(self, token: str) -> TokenRow | None:
-        row = self.one(
-            "SELECT secret, api_key, user_nsid, perms, revoked FROM tokens WHERE token = ?",
-            (token,),
-        )
-        return TokenRow(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+        known = self._store.tokens
+        found = known.get(token)
+        if found is None:
+            row = self.one(
+                "SELECT secret, api_key, user_nsid, perms, revoked FROM tokens WHERE token = ?",
+                (token,),
+            )
+            if row is None:
+                return None
+            found = known[token] = TokenRow(row[0], row[1], row[2], row[3], bool(row[4]))
+        return found
 
     def claim_nonce(self, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
         """Record a nonce; False when the same one was seen (a replay)."""
@@ -218,15 +236,14 @@ class Tx:
         """Flickr's documented leave: promote the oldest member when the only admin
         leaves, delete the group when the last member leaves, optionally pull the
         leaver's photos from the pool (flickr.groups.leave page)."""
-        if self.one("SELECT 1 FROM groups WHERE id = ?", (group_id,)) is None:
-            return LeaveOutcome("no_group")
-        row = self.one(
-            "SELECT membertype FROM memberships WHERE group_id = ? AND user_nsid = ?",
+        gone = self.all(
+            "DELETE FROM memberships WHERE group_id = ? AND user_nsid = ? RETURNING membertype",
             (group_id, user),
         )
-        if row is None:
+        if not gone:
+            if self.one("SELECT 1 FROM groups WHERE id = ?", (group_id,)) is None:
+                return LeaveOutcome("no_group")
             return LeaveOutcome("not_member")
-        self.run("DELETE FROM memberships WHERE group_id = ? AND user_nsid = ?", (group_id, user))
         removed = 0
         if delete_photos:
             removed = self.run(
@@ -244,7 +261,7 @@ class Tx:
             self.run("DELETE FROM groups WHERE id = ?", (group_id,))
             return LeaveOutcome("ok", group_deleted=True, photos_removed=removed)
         promoted = None
-        if row[0] == ADMIN and self.one(_ANY_ADMIN, (group_id,)) is None:
+        if gone[0][0] == ADMIN and self.one(_ANY_ADMIN, (group_id,)) is None:
             self.run(
                 "UPDATE memberships SET membertype = 4 WHERE group_id = ? AND user_nsid = ?",
                 (group_id, oldest[0]),
@@ -253,6 +270,7 @@ class Tx:
         return LeaveOutcome("ok", promoted=promoted, photos_removed=removed)
 
 
+_FORGET = "flickrwire_forget_credentials"
 _ANY_ADMIN = "SELECT 1 FROM memberships WHERE group_id = ? AND membertype = 4 LIMIT 1"
 
 
@@ -272,6 +290,10 @@ class Transaction:
             raise sqlite3.OperationalError("database is locked (waited for the store)")
         try:
             store.db.execute(self._begin)
+            if store.shared and store.db.execute("PRAGMA data_version").fetchone()[0] != (
+                store.data_version
+            ):
+                store.forget_credentials()
         except BaseException:
             store.lock.release()
             raise
@@ -283,18 +305,22 @@ class Transaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        db = self._store.db
+        store = self._store
+        db = store.db
         try:
             if exc_type is None:
                 try:
                     db.execute("COMMIT")
                 except BaseException:
+                    store.forget_credentials()
                     db.execute("ROLLBACK")
                     raise
             else:
+                # Rows read after a change this transaction made are not the database's.
+                store.forget_credentials()
                 db.execute("ROLLBACK")
         finally:
-            self._store.lock.release()
+            store.lock.release()
 
 
 class Store:
@@ -310,14 +336,37 @@ class Store:
             path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
         self.db.execute("PRAGMA foreign_keys = ON")
-        if path != ":memory:" and not path.startswith("file::memory:"):
+        #: other connections may change the database (a file): watch ``data_version``
+        self.shared = path != ":memory:" and not path.startswith("file::memory:")
+        if self.shared:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.tx = Tx(self, self.db)
+        #: API key -> secret, token -> row, as read from the database (see the docstring)
+        self.secrets: dict[str, str] = {}
+        self.tokens: dict[str, TokenRow] = {}
+        self.data_version = -1
         self.initial_seed: dict[str, Any] | None = None
         self._claims = 0
         with self.transaction(write=True):
             _create_schema(self.db)
+        self.db.create_function(_FORGET, 0, self._changed)
+        for table in ("api_keys", "tokens"):
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                self.db.execute(
+                    f"CREATE TEMP TRIGGER {table}_{event.lower()}_forget AFTER {event}"
+                    f" ON main.{table} BEGIN SELECT {_FORGET}(); END"
+                )
+
+    def _changed(self) -> None:
+        self.secrets.clear()
+        self.tokens.clear()
+
+    def forget_credentials(self) -> None:
+        """Drop the remembered keys and tokens (read again on next use)."""
+        self._changed()
+        if self.shared:
+            self.data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def __repr__(self) -> str:
         return f"Store(path={self.path!r})"
