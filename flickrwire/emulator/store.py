@@ -14,6 +14,11 @@ rows it has read in memory. Any change to those tables through this connection e
 that memory (temporary triggers call back into Python, so no write path can forget), as
 does a rolled-back transaction; for a file database, a commit by another process is seen
 through ``PRAGMA data_version`` when a transaction begins.
+
+OAuth nonces already seen live in the ``nonces`` table of a file database (kept across
+runs, seen by every process on the file); an in-memory database, which no other process
+can see and which ends with the process, keeps them in a Python set instead, with the same
+transactional behaviour (a claim counts only if its transaction commits).
 """
 
 from __future__ import annotations
@@ -95,6 +100,10 @@ TABLES = (
 )
 
 
+#: An OAuth nonce as claimed: consumer key, token, nonce, timestamp.
+Nonce = tuple[str, str, str, int]
+
+
 @dataclass(frozen=True, slots=True)
 class TokenRow:
     secret: str = field(repr=False)
@@ -117,11 +126,13 @@ class LeaveOutcome:
 class Tx:
     """The operations of one transaction; only valid inside ``with store.transaction()``."""
 
-    __slots__ = ("_db", "_store")
+    __slots__ = ("_db", "_store", "claimed")
 
     def __init__(self, store: Store, db: sqlite3.Connection) -> None:
         self._store = store
         self._db = db
+        #: nonces claimed in this transaction, for a store that keeps them in memory
+        self.claimed: set[Nonce] = set()
 
     def one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(sql, args).fetchone()
@@ -159,15 +170,23 @@ class Tx:
 
     def claim_nonce(self, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
         """Record a nonce; False when the same one was seen (a replay)."""
-        claimed = self.run(
-            "INSERT OR IGNORE INTO nonces VALUES (?, ?, ?, ?)",
-            (consumer_key, token, nonce, timestamp),
-        )
-        return claimed == 1
+        key = (consumer_key, token, nonce, timestamp)
+        seen = self._store.nonces
+        if seen is None:
+            return self.run("INSERT OR IGNORE INTO nonces VALUES (?, ?, ?, ?)", key) == 1
+        if key in seen or key in self.claimed:
+            return False
+        self.claimed.add(key)
+        return True
 
     def sweep_nonces(self, older_than: int) -> None:
         """Forget nonces whose timestamps can no longer pass the timestamp check."""
-        self.run("DELETE FROM nonces WHERE timestamp < ?", (older_than,))
+        seen = self._store.nonces
+        if seen is None:
+            self.run("DELETE FROM nonces WHERE timestamp < ?", (older_than,))
+        else:
+            for keys in (seen, self.claimed):
+                keys.difference_update([key for key in keys if key[3] < older_than])
 
     # -- users, groups, pools ---------------------------------------------------------
 
@@ -288,6 +307,7 @@ class Transaction:
         if not store.lock.acquire(timeout=store.timeout + LOCK_MARGIN):
             # Another thread's transaction waits on a database locked elsewhere.
             raise sqlite3.OperationalError("database is locked (waited for the store)")
+        store.tx.claimed.clear()
         try:
             store.db.execute(self._begin)
             if store.shared and store.db.execute("PRAGMA data_version").fetchone()[0] != (
@@ -315,6 +335,9 @@ class Transaction:
                     store.forget_credentials()
                     db.execute("ROLLBACK")
                     raise
+                claimed = store.tx.claimed
+                if claimed and store.nonces is not None:
+                    store.nonces |= claimed
             else:
                 # Rows read after a change this transaction made are not the database's.
                 store.forget_credentials()
@@ -346,6 +369,8 @@ class Store:
         self.secrets: dict[str, str] = {}
         self.tokens: dict[str, TokenRow] = {}
         self.data_version = -1
+        #: the nonces seen, in memory when no other process can see the database
+        self.nonces: set[Nonce] | None = None if self.shared else set()
         self.initial_seed: dict[str, Any] | None = None
         self._claims = 0
         with self.transaction(write=True):
@@ -397,6 +422,8 @@ class Store:
             for table in TABLES:
                 tx.run(f"DELETE FROM {table}")
             _insert_seed(self.db, data)
+        if self.nonces is not None:
+            self.nonces.clear()
         if self.initial_seed is None:
             self.initial_seed = data
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -81,11 +82,51 @@ def _run_all(batch: list[_Job]) -> dict[asyncio.AbstractEventLoop, list[_Done]]:
     return done
 
 
-def _deliver_all(done: dict[asyncio.AbstractEventLoop, list[_Done]]) -> None:
-    for loop, outcomes in done.items():
+class _Mailbox:
+    """Answers on their way to one event loop: a batch finished while the loop has not
+    yet taken the previous one joins it instead of waking the loop again."""
+
+    __slots__ = ("guard", "outcomes", "waking")
+
+    def __init__(self) -> None:
+        self.guard = threading.Lock()
+        self.outcomes: list[_Done] = []
+        self.waking = False
+
+    def post(self, loop: asyncio.AbstractEventLoop, outcomes: list[_Done]) -> None:
+        with self.guard:
+            self.outcomes.extend(outcomes)
+            if self.waking:
+                return
+            self.waking = True
         # RuntimeError: the loop closed meanwhile, and nobody waits for these answers.
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_deliver, outcomes)
+            loop.call_soon_threadsafe(self.deliver)
+
+    def deliver(self) -> None:
+        with self.guard:
+            outcomes, self.outcomes = self.outcomes, []
+            self.waking = False
+        _deliver(outcomes)
+
+
+_MAILBOXES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Mailbox] = (
+    weakref.WeakKeyDictionary()
+)
+_MAILBOXES_GUARD = threading.Lock()
+
+
+def _mailbox(loop: asyncio.AbstractEventLoop) -> _Mailbox:
+    with _MAILBOXES_GUARD:
+        box = _MAILBOXES.get(loop)
+        if box is None:
+            box = _MAILBOXES[loop] = _Mailbox()
+        return box
+
+
+def _deliver_all(done: dict[asyncio.AbstractEventLoop, list[_Done]]) -> None:
+    for loop, outcomes in done.items():
+        _mailbox(loop).post(loop, outcomes)
 
 
 def _deliver(outcomes: list[_Done]) -> None:

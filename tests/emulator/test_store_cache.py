@@ -71,3 +71,24 @@ def test_unknown_keys_are_not_remembered(store: Store) -> None:
             assert tx.api_secret(f"{n:032x}") is None
             assert tx.token(f"no-such-token-{n}") is None
     assert (len(store.secrets), len(store.tokens)) == (0, 0)
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_a_nonce_counts_only_once_its_transaction_commits(tmp_path: Path, where: str) -> None:
+    store = Store(":memory:" if where == "memory" else str(tmp_path / "state.sqlite"))
+    try:
+        with pytest.raises(RuntimeError), store.transaction(write=True) as tx:
+            assert tx.claim_nonce("key", "tok", "n1", 1000)
+            raise RuntimeError("rolled back")
+        with store.transaction(write=True) as tx:
+            assert tx.claim_nonce("key", "tok", "n1", 1000)
+        with store.transaction(write=True) as tx:
+            assert not tx.claim_nonce("key", "tok", "n1", 1000)
+            tx.sweep_nonces(older_than=1001)
+        with store.transaction(write=True) as tx:
+            assert tx.claim_nonce("key", "tok", "n1", 1000)
+        store.reset()
+        with store.transaction(write=True) as tx:
+            assert tx.claim_nonce("key", "tok", "n1", 1000)
+    finally:
+        store.close()
