@@ -120,9 +120,14 @@ def fault_result(method: str, transport: Transport, codec: str, code: int, messa
 
 
 @functools.lru_cache(maxsize=256)
-def _url(text: str) -> httpx.URL:
-    # Parsing a URL is the dearest part of building an httpx.Request; endpoints repeat.
-    return httpx.URL(text)
+def _url(
+    scheme: str, server: tuple[str, int] | None, path: str, query: bytes, host: bytes | None
+) -> httpx.URL:
+    # Building and parsing a URL is the dearest part of building an httpx.Request, and
+    # endpoints repeat: the URL is remembered by what Starlette builds it from.
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"scheme": scheme, "server": server, "path": path, "query_string": query}
+    return httpx.URL(str(URL(scope={**scope, "headers": headers})))
 
 
 def http_request(request: Request, body: bytes) -> httpx.Request:
@@ -132,9 +137,18 @@ def http_request(request: Request, body: bytes) -> httpx.Request:
 
 def scope_request(scope: Scope, body: bytes) -> httpx.Request:
     """An ASGI request (scope and body) as an ``httpx.Request``."""
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    url = _url(
+        scope.get("scheme", "http"),
+        tuple(server) if server is not None else None,
+        scope["path"],
+        scope.get("query_string", b""),
+        host,
+    )
     converted = httpx.Request(
         scope["method"],
-        _url(str(URL(scope=scope))),
+        url,
         headers=scope["headers"],
         stream=httpx.ByteStream(body),
     )
