@@ -42,9 +42,15 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         length = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
-        if length.isdigit() and int(length) > self.max_body:
-            await self._refuse(scope, send)
-            return
+        if length.isdigit():
+            if int(length) > self.max_body:
+                await self._refuse(scope, send)
+                return
+            if b"transfer-encoding" not in (k for k, _ in scope["headers"]):
+                # The server reads exactly Content-Length bytes (RFC 9112 section 6.3):
+                # a body within the limit cannot grow past it, so nothing to count.
+                await self.app(scope, receive, send)
+                return
         started = False
         pulled = 0
 
