@@ -49,6 +49,8 @@ OAUTH_TEXT = "text/plain;charset=UTF-8"
 SETTER_NEEDS_POST = dispatch.SETTER_NEEDS_POST
 NATIVE_FORMATS = ("rest", "xmlrpc", "soap")
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
+#: Empty successes kept rendered, at most (``Emulator.empty_success``).
+_EMPTY_KEPT = 1024
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ class Emulator:
         self.stubs = stubs if stubs is not None else StubSet()
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
         self.worker = StoreWorker()
+        self._empty: dict[tuple[str, str, str | None, str], Reply] = {}
 
     def endpoint(self, name: str) -> APIEndpoint:
         transport = transports.get(name)
@@ -237,11 +240,27 @@ class Emulator:
             return answer.status, answer.body, answer.content_type
         if isinstance(answer, Failure):
             result = fault_result(call.method, transport, fmt.codec, answer.code, answer.message)
-        else:
-            result = success(
-                call.method, answer, transport=transport.name, codec=fmt.codec, status=200, raw=b""
-            )
+            return render(fmt, result)
+        if not answer:
+            return self.empty_success(fmt, call.method)
+        result = success(
+            call.method, answer, transport=transport.name, codec=fmt.codec, status=200, raw=b""
+        )
         return render(fmt, result)
+
+    def empty_success(self, fmt: Format, method: str) -> Reply:
+        """The answer of a method that answers an empty success (a leave, a join): the
+        same bytes each time for a format and method, so rendered once."""
+        key = (fmt.transport.name, fmt.codec, fmt.callback, method)
+        reply = self._empty.get(key)
+        if reply is None:
+            result = success(
+                method, {}, transport=fmt.transport.name, codec=fmt.codec, status=200, raw=b""
+            )
+            reply = render(fmt, result)
+            if len(self._empty) < _EMPTY_KEPT:  # JSONP callbacks are the caller's choice
+                self._empty[key] = reply
+        return reply
 
     def answer(
         self,
