@@ -16,8 +16,10 @@ Rounds interleave emulator and bare at 10 and at 200 connections, so a busy spel
 (lowest..highest) of requests/s, of the per-round ratio emulator / bare, of the emulator's
 200-connection throughput against its 10-connection figure, and p50/p99 latency; the
 server's CPU time per request is shown too (it moves less than requests/s on a busy
-machine). The load generator competes with the server for the two cores, so the bare
-app's figure is bounded by the generator too: the ratio understates the emulator's share.
+machine), and so is the ratio of those CPU times, which is what the requests/s ratio would
+be if the server alone used the machine. The load generator competes with the servers for
+the two cores (and other processes with all of them), so the requests/s figures move a lot
+from round to round: read the spread.
 
     python bench/bench_emulator_load.py [--rounds 7] [--users 40] [--groups 100] [--quick]
 """
@@ -289,6 +291,13 @@ def report(args: argparse.Namespace, rounds: dict[tuple[str, int], list[Round]])
         label = f"emulator / bare, {conns} connections:"
         print(f"{label:<38}{spread(ratios)}   {goal}")
         summary[f"ratio_{conns}"] = statistics.median(ratios)
+        cpu = [
+            b.cpu_us / e.cpu_us
+            for e, b in zip(rounds[("emulator", conns)], rounds[("bare", conns)], strict=True)
+        ]
+        label = "  server CPU, bare / emulator:"
+        print(f"{label:<38}{spread(cpu)}   (context: the ratio if the server alone counted)")
+        summary[f"cpu_ratio_{conns}"] = statistics.median(cpu)
     low, high = min(args.connections), max(args.connections)
     if low != high:
         ours = rounds[("emulator", high)]
