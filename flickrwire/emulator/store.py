@@ -2,10 +2,11 @@
 
 One connection per :class:`Store`, guarded by a lock, so request threads take turns; every
 unit of work is one transaction (``BEGIN IMMEDIATE`` when it writes), so a second process
-on the same file (or a crash half-way) never sees half a leave. The app runs them on worker
-threads with a 1 s ``timeout``: a database locked by another process fails a transaction
-("database is locked", answered 105 or 106) after that long, or after ``timeout`` + 2 s in
-line for the store's lock.
+on the same file (or a crash half-way) never sees half a leave. The app runs the API's
+transactions on its store thread (``worker.py``) and the rest on worker threads, with a 1 s
+``timeout``: a database locked by another process fails a transaction ("database is
+locked", answered 105 or 106) after that long, or after ``timeout`` + 2 s in line for the
+store. The schema and the seed's mapping onto it are in ``schema.py``.
 File databases use WAL with ``synchronous=NORMAL``: a commit survives the process being
 killed (not a power cut).
 
@@ -25,19 +26,23 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from . import seed as seedmod
+from .schema import (
+    MEMBERTYPES as MEMBERTYPES,
+    PERM_LEVELS as PERM_LEVELS,
+    PERM_NAMES as PERM_NAMES,
+    ROLE_NAMES as ROLE_NAMES,
+    SCHEMA as SCHEMA,
+    TABLES,
+    create_schema,
+    dump_state,
+    insert_seed,
+)
 
-#: Flickr's OAuth permission levels, in order.
-PERM_LEVELS = {"none": 0, "read": 1, "write": 2, "delete": 3}
-PERM_NAMES = ("none", "read", "write", "delete")
-#: Flickr's member types (flickr.groups.members.getList): 2 member, 3 moderator, 4 admin.
-MEMBERTYPES = {"member": 2, "moderator": 3, "admin": 4}
-ROLE_NAMES = {2: "member", 3: "moderator", 4: "admin"}
 ADMIN = 4
 #: Seconds the app's transactions wait for a lock held by another process before failing.
 DEFAULT_BUSY_TIMEOUT = 1.0
@@ -45,60 +50,6 @@ DEFAULT_BUSY_TIMEOUT = 1.0
 LOCK_MARGIN = 2.0
 #: Claims between two sweeps of nonces too old to be accepted again.
 NONCE_SWEEP_EVERY = 512
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    key TEXT PRIMARY KEY, secret TEXT NOT NULL, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    nsid TEXT PRIMARY KEY, username TEXT NOT NULL, fullname TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens (
-    token TEXT PRIMARY KEY, secret TEXT NOT NULL,
-    api_key TEXT NOT NULL REFERENCES api_keys(key),
-    user_nsid TEXT NOT NULL REFERENCES users(nsid),
-    perms INTEGER NOT NULL CHECK (perms BETWEEN 1 AND 3),
-    revoked INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS request_tokens (
-    token TEXT PRIMARY KEY, secret TEXT NOT NULL,
-    api_key TEXT NOT NULL REFERENCES api_keys(key), callback TEXT NOT NULL,
-    verifier TEXT, user_nsid TEXT REFERENCES users(nsid), perms INTEGER);
-CREATE TABLE IF NOT EXISTS groups (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
-    privacy INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS memberships (
-    group_id TEXT NOT NULL REFERENCES groups(id),
-    user_nsid TEXT NOT NULL REFERENCES users(nsid),
-    membertype INTEGER NOT NULL CHECK (membertype IN (2, 3, 4)),
-    joined INTEGER NOT NULL,
-    PRIMARY KEY (group_id, user_nsid)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS memberships_by_join ON memberships (group_id, joined, user_nsid);
-CREATE TABLE IF NOT EXISTS photos (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES users(nsid),
-    title TEXT NOT NULL, secret TEXT NOT NULL, server TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS photos_by_owner ON photos (owner);
-CREATE TABLE IF NOT EXISTS pool (
-    group_id TEXT NOT NULL REFERENCES groups(id),
-    photo_id TEXT NOT NULL REFERENCES photos(id),
-    added INTEGER NOT NULL,
-    PRIMARY KEY (group_id, photo_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS nonces (
-    consumer_key TEXT NOT NULL, token TEXT NOT NULL, nonce TEXT NOT NULL,
-    timestamp INTEGER NOT NULL,
-    PRIMARY KEY (consumer_key, token, nonce, timestamp)) WITHOUT ROWID;
-"""
-
-# Children before parents, so that clearing never trips a foreign key.
-TABLES = (
-    "nonces",
-    "pool",
-    "memberships",
-    "photos",
-    "request_tokens",
-    "tokens",
-    "groups",
-    "users",
-    "api_keys",
-)
-
 
 #: An OAuth nonce as claimed: consumer key, token, nonce, timestamp.
 Nonce = tuple[str, str, str, int]
@@ -374,7 +325,7 @@ class Store:
         self.initial_seed: dict[str, Any] | None = None
         self._claims = 0
         with self.transaction(write=True):
-            _create_schema(self.db)
+            create_schema(self.db)
         self.db.create_function(_FORGET, 0, self._changed)
         for table in ("api_keys", "tokens"):
             for event in ("INSERT", "UPDATE", "DELETE"):
@@ -421,7 +372,7 @@ class Store:
         with self.transaction(write=True) as tx:
             for table in TABLES:
                 tx.run(f"DELETE FROM {table}")
-            _insert_seed(self.db, data)
+            insert_seed(self.db, data)
         if self.nonces is not None:
             self.nonces.clear()
         if self.initial_seed is None:
@@ -433,62 +384,10 @@ class Store:
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """The whole state (request tokens and nonces aside) in the seed format."""
-        with self.transaction() as tx:
-            return _dump(tx)
+        with self.transaction():
+            return dump_state(self.db)
 
     def leave(self, user: str, group_id: str, delete_photos: bool = False) -> LeaveOutcome:
         """``flickr.groups.leave`` in its own write transaction."""
         with self.transaction(write=True) as tx:
             return tx.leave(user, group_id, delete_photos)
-
-
-def _create_schema(db: sqlite3.Connection) -> None:
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-# seed section -> (table, its columns in the seed's field order, dump order)
-_TABLE_OF: dict[str, tuple[str, str, str]] = {
-    "api_keys": ("api_keys", "key, secret, name", "key"),
-    "users": ("users", "nsid, username, fullname", "nsid"),
-    "tokens": ("tokens", "token, secret, api_key, user_nsid, perms, revoked", "token"),
-    "groups": ("groups", "id, name, description, privacy", "id"),
-    "memberships": (
-        "memberships",
-        "group_id, user_nsid, membertype, joined",
-        "group_id, joined, user_nsid",
-    ),
-    "photos": ("photos", "id, owner, title, secret, server", "id"),
-    "pool": ("pool", "group_id, photo_id, added", "group_id, added, photo_id"),
-}
-# seed field -> (seed value to column, column to seed value)
-_CONVERT: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    "perms": (PERM_LEVELS.__getitem__, PERM_NAMES.__getitem__),
-    "role": (MEMBERTYPES.__getitem__, ROLE_NAMES.__getitem__),
-    "revoked": (int, bool),
-}
-_SAME = (lambda v: v, lambda v: v)
-
-
-def _insert_seed(db: sqlite3.Connection, data: dict[str, list[dict[str, Any]]]) -> None:
-    for section, (table, columns, _) in _TABLE_OF.items():
-        fields = list(seedmod.SECTIONS[section])
-        convert = [_CONVERT.get(f, _SAME)[0] for f in fields]
-        marks = ", ".join("?" * len(fields))
-        db.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-            [tuple(c(e[f]) for c, f in zip(convert, fields, strict=True)) for e in data[section]],
-        )
-
-
-def _dump(tx: Tx) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for section, (table, columns, order) in _TABLE_OF.items():
-        fields = list(seedmod.SECTIONS[section])
-        convert = [_CONVERT.get(f, _SAME)[1] for f in fields]
-        out[section] = [
-            {f: c(v) for f, c, v in zip(fields, convert, row, strict=True)}
-            for row in tx.all(f"SELECT {columns} FROM {table} ORDER BY {order}")
-        ]
-    return out
