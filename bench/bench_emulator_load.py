@@ -265,7 +265,16 @@ def spread(values: list[float], digits: int = 2) -> str:
     return f"{statistics.median(values):.{digits}f} [{low:.{digits}f}..{high:.{digits}f}]"
 
 
-def report(args: argparse.Namespace, rounds: dict[tuple[str, int], list[Round]]) -> dict[str, Any]:
+Rounds = dict[tuple[str, int], list[Round]]
+
+
+def report(args: argparse.Namespace, rounds: Rounds) -> dict[str, Any]:
+    table(args, rounds)
+    print()
+    return ratios(args, rounds)
+
+
+def table(args: argparse.Namespace, rounds: Rounds) -> None:
     print(
         f"signed flickr.groups.leave, {args.users * args.groups} requests per round, "
         f"{args.rounds} interleaved rounds; median [lowest..highest]"
@@ -280,7 +289,9 @@ def report(args: argparse.Namespace, rounds: dict[tuple[str, int], list[Round]])
                 f"{spread([r.p50 for r in found]):>22}{spread([r.p99 for r in found]):>24}"
                 f"{statistics.median(r.cpu_us for r in found):>19.0f}"
             )
-    print()
+
+
+def ratios(args: argparse.Namespace, rounds: Rounds) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for conns in args.connections:
         ratios = [
@@ -312,6 +323,27 @@ def report(args: argparse.Namespace, rounds: dict[tuple[str, int], list[Round]])
     return summary
 
 
+def run_rounds(args: argparse.Namespace, servers: dict[str, Server]) -> Rounds:
+    """Every variant at every connection count, round by round, the order alternating."""
+    rounds: Rounds = {(kind, conns): [] for kind in servers for conns in args.connections}
+    for number in range(args.rounds + 1):  # round 0 warms up and is dropped
+        order = list(servers.values())
+        if number % 2:
+            order.reverse()
+        for conns in args.connections:
+            for server in order:
+                requests = signed_leaves(server.port, args.users, args.groups)
+                found = one_round(server, requests, conns)
+                if found.failures:
+                    raise SystemExit(
+                        f"{server.kind}: {len(found.failures)} bad answers, first: "
+                        f"{found.failures[0]}"
+                    )
+                if number:
+                    rounds[(server.kind, conns)].append(found)
+    return rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--serve", choices=("emulator", "bare"), help=argparse.SUPPRESS)
@@ -332,25 +364,8 @@ def main() -> None:
         args.rounds, args.users, args.groups = 1, 4, 10
         args.connections = [2, 8]
     servers = {kind: Server(kind, args) for kind in ("emulator", "bare")}
-    rounds: dict[tuple[str, int], list[Round]] = {
-        (kind, conns): [] for kind in servers for conns in args.connections
-    }
     try:
-        for number in range(args.rounds + 1):  # round 0 warms up and is dropped
-            order = list(servers.values())
-            if number % 2:
-                order.reverse()
-            for conns in args.connections:
-                for server in order:
-                    requests = signed_leaves(server.port, args.users, args.groups)
-                    found = one_round(server, requests, conns)
-                    if found.failures:
-                        raise SystemExit(
-                            f"{server.kind}: {len(found.failures)} bad answers, first: "
-                            f"{found.failures[0]}"
-                        )
-                    if number:
-                        rounds[(server.kind, conns)].append(found)
+        rounds = run_rounds(args, servers)
     finally:
         for server in servers.values():
             server.stop()

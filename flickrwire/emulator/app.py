@@ -282,19 +282,11 @@ class Emulator:
         auth = verify.collect(request, parsed.read, call)
         auth.also = verify.public_uris(request, config.public_urls)
         args = verify.arguments(call.params)
-        write = spec.post or auth.is_oauth
         try:
             if queued is not None and time.monotonic() - queued > self._patience:
                 # In line behind transactions that waited for a database locked elsewhere.
                 raise sqlite3.OperationalError("database is locked (waited for the store)")
-            with self.store.transaction(write=write) as tx:
-                now = config.clock()
-                window = config.timestamp_window
-                who, claim = verify.authenticate(tx, auth, now=now, window=window)
-                dispatch.admit(spec, who, args, request.method, self.blocked)
-                if claim is not None:
-                    self.claim(tx, claim, now)
-                return dispatch.run(spec, tx, who, args, transport, self.stubs)
+            return self._transact(spec, auth, args, request.method, transport)
         except Failure as refused:
             return refused
         except sqlite3.OperationalError as exc:
@@ -305,6 +297,25 @@ class Emulator:
             if spec.post:
                 return Failure(106, "Write operation failed")
             return Failure(105, "Service currently unavailable")
+
+    def _transact(
+        self,
+        spec: catalog.MethodInfo,
+        auth: verify.AuthInput,
+        args: dict[str, str],
+        http_method: str,
+        transport: str,
+    ) -> dispatch.Answer:
+        """Authenticate, admit and run the call in one transaction (a write when the
+        method writes or an OAuth nonce is claimed)."""
+        config = self.config
+        with self.store.transaction(write=spec.post or auth.is_oauth) as tx:
+            now = config.clock()
+            who, claim = verify.authenticate(tx, auth, now=now, window=config.timestamp_window)
+            dispatch.admit(spec, who, args, http_method, self.blocked)
+            if claim is not None:
+                self.claim(tx, claim, now)
+            return dispatch.run(spec, tx, who, args, transport, self.stubs)
 
     @property
     def _patience(self) -> float:
