@@ -3,9 +3,9 @@
 Requests are parsed and answers rendered only by the client's own transports and codecs
 (``read_request``, ``render_response``, ``media_type``, ``codecs.json.encode``), so the
 client and the emulator cannot drift apart. Each request is answered in one SQLite
-transaction on a worker thread, never on the event loop: a database locked by another
-process then delays only the requests that need it (answered 105 or 106 after the store's
-busy timeout), while every other endpoint keeps answering.
+transaction on the store's worker thread (``worker.py``), never on the event loop: a
+database locked by another process then delays only the requests that need it (answered
+105 or 106 after the store's busy timeout), while every other endpoint keeps answering.
 
 The checks run in this order (docs/emulator-methods.md): the request parses (112, 114,
 115), the format exists (111, answered in the endpoint's own format), TLS (95), the method
@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import anyio
 import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import URL
@@ -37,9 +36,10 @@ from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
 from ..transports.request import ParsedRequest, ServerTransport
 from . import catalog, dispatch, oauthflow, verify
-from .store import Store, Tx
+from .store import LOCK_MARGIN, Store, Tx
 from .stubs import Raw, StubSet
 from .verify import Failure, NonceClaim, OAuthProblem
+from .worker import StoreWorker
 
 #: What an endpoint answers: status, body, content type.
 Reply = tuple[int, bytes, str]
@@ -49,6 +49,8 @@ OAUTH_TEXT = "text/plain;charset=UTF-8"
 SETTER_NEEDS_POST = dispatch.SETTER_NEEDS_POST
 NATIVE_FORMATS = ("rest", "xmlrpc", "soap")
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
+#: Empty successes kept rendered, at most (``Emulator.empty_success``).
+_EMPTY_KEPT = 1024
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,14 @@ def fault_result(method: str, transport: Transport, codec: str, code: int, messa
 
 
 @functools.lru_cache(maxsize=256)
-def _url(text: str) -> httpx.URL:
-    # Parsing a URL is the dearest part of building an httpx.Request; endpoints repeat.
-    return httpx.URL(text)
+def _url(
+    scheme: str, server: tuple[str, int] | None, path: str, query: bytes, host: bytes | None
+) -> httpx.URL:
+    # Building and parsing a URL is the dearest part of building an httpx.Request, and
+    # endpoints repeat: the URL is remembered by what Starlette builds it from.
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"scheme": scheme, "server": server, "path": path, "query_string": query}
+    return httpx.URL(str(URL(scope={**scope, "headers": headers})))
 
 
 def http_request(request: Request, body: bytes) -> httpx.Request:
@@ -132,9 +139,18 @@ def http_request(request: Request, body: bytes) -> httpx.Request:
 
 def scope_request(scope: Scope, body: bytes) -> httpx.Request:
     """An ASGI request (scope and body) as an ``httpx.Request``."""
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    url = _url(
+        scope.get("scheme", "http"),
+        tuple(server) if server is not None else None,
+        scope["path"],
+        scope.get("query_string", b""),
+        host,
+    )
     converted = httpx.Request(
         scope["method"],
-        _url(str(URL(scope=scope))),
+        url,
         headers=scope["headers"],
         stream=httpx.ByteStream(body),
     )
@@ -164,8 +180,9 @@ class APIEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = scope_request(scope, await read_body(receive))
         secure = scope.get("scheme") == "https"
-        status, content, media_type = await anyio.to_thread.run_sync(
-            self.emulator.handle, self.transport, request, secure
+        emulator = self.emulator
+        status, content, media_type = await emulator.worker.run(
+            emulator.handle, self.transport, request, secure, time.monotonic()
         )
         headers = [
             (b"content-type", media_type.encode("latin-1")),
@@ -183,6 +200,8 @@ class Emulator:
         self.config = config
         self.stubs = stubs if stubs is not None else StubSet()
         self.blocked = tuple(url.lower() for url in config.blocked_urls if url)
+        self.worker = StoreWorker()
+        self._empty: dict[tuple[str, str, str | None, str], Reply] = {}
 
     def endpoint(self, name: str) -> APIEndpoint:
         transport = transports.get(name)
@@ -190,8 +209,15 @@ class Emulator:
             raise TypeError(f"transport {name!r} has no read_request: the emulator cannot serve it")
         return APIEndpoint(self, transport)
 
-    def handle(self, transport: ServerTransport, request: httpx.Request, secure: bool) -> Reply:
-        """Answer one API request."""
+    def handle(
+        self,
+        transport: ServerTransport,
+        request: httpx.Request,
+        secure: bool,
+        queued: float | None = None,
+    ) -> Reply:
+        """Answer one API request; ``queued``: when it was put in line for the store
+        (``time.monotonic()``), to answer 105/106 after waiting as long as a lock would."""
         try:
             parsed = transport.read_request(request)
         except RequestError as exc:
@@ -207,21 +233,42 @@ class Emulator:
                 Format(transport, "xml"), fault_result(call.method, transport, "xml", 111, message)
             )
         try:
-            answer = self.answer(request, parsed, secure, transport.name)
+            answer = self.answer(request, parsed, secure, transport.name, queued)
         except OAuthProblem as problem:
             return 401, problem.body(), OAUTH_TEXT
         if isinstance(answer, Raw):
             return answer.status, answer.body, answer.content_type
         if isinstance(answer, Failure):
             result = fault_result(call.method, transport, fmt.codec, answer.code, answer.message)
-        else:
-            result = success(
-                call.method, answer, transport=transport.name, codec=fmt.codec, status=200, raw=b""
-            )
+            return render(fmt, result)
+        if not answer:
+            return self.empty_success(fmt, call.method)
+        result = success(
+            call.method, answer, transport=transport.name, codec=fmt.codec, status=200, raw=b""
+        )
         return render(fmt, result)
 
+    def empty_success(self, fmt: Format, method: str) -> Reply:
+        """The answer of a method that answers an empty success (a leave, a join): the
+        same bytes each time for a format and method, so rendered once."""
+        key = (fmt.transport.name, fmt.codec, fmt.callback, method)
+        reply = self._empty.get(key)
+        if reply is None:
+            result = success(
+                method, {}, transport=fmt.transport.name, codec=fmt.codec, status=200, raw=b""
+            )
+            reply = render(fmt, result)
+            if len(self._empty) < _EMPTY_KEPT:  # JSONP callbacks are the caller's choice
+                self._empty[key] = reply
+        return reply
+
     def answer(
-        self, request: httpx.Request, parsed: ParsedRequest, secure: bool, transport: str = "rest"
+        self,
+        request: httpx.Request,
+        parsed: ParsedRequest,
+        secure: bool,
+        transport: str = "rest",
+        queued: float | None = None,
     ) -> dispatch.Answer:
         """The method's payload, the Flickr error or a raw answer; raises
         :class:`OAuthProblem`."""
@@ -235,16 +282,11 @@ class Emulator:
         auth = verify.collect(request, parsed.read, call)
         auth.also = verify.public_uris(request, config.public_urls)
         args = verify.arguments(call.params)
-        write = spec.post or auth.is_oauth
         try:
-            with self.store.transaction(write=write) as tx:
-                now = config.clock()
-                window = config.timestamp_window
-                who, claim = verify.authenticate(tx, auth, now=now, window=window)
-                dispatch.admit(spec, who, args, request.method, self.blocked)
-                if claim is not None:
-                    self.claim(tx, claim, now)
-                return dispatch.run(spec, tx, who, args, transport, self.stubs)
+            if queued is not None and time.monotonic() - queued > self._patience:
+                # In line behind transactions that waited for a database locked elsewhere.
+                raise sqlite3.OperationalError("database is locked (waited for the store)")
+            return self._transact(spec, auth, args, request.method, transport)
         except Failure as refused:
             return refused
         except sqlite3.OperationalError as exc:
@@ -255,6 +297,29 @@ class Emulator:
             if spec.post:
                 return Failure(106, "Write operation failed")
             return Failure(105, "Service currently unavailable")
+
+    def _transact(
+        self,
+        spec: catalog.MethodInfo,
+        auth: verify.AuthInput,
+        args: dict[str, str],
+        http_method: str,
+        transport: str,
+    ) -> dispatch.Answer:
+        """Authenticate, admit and run the call in one transaction (a write when the
+        method writes or an OAuth nonce is claimed)."""
+        config = self.config
+        with self.store.transaction(write=spec.post or auth.is_oauth) as tx:
+            now = config.clock()
+            who, claim = verify.authenticate(tx, auth, now=now, window=config.timestamp_window)
+            dispatch.admit(spec, who, args, http_method, self.blocked)
+            if claim is not None:
+                self.claim(tx, claim, now)
+            return dispatch.run(spec, tx, who, args, transport, self.stubs)
+
+    @property
+    def _patience(self) -> float:
+        return self.store.timeout + LOCK_MARGIN
 
     def claim(self, tx: Tx, claim: NonceClaim, now: float) -> None:
         """Record an OAuth nonce; a replay is refused with ``oauth_problem=nonce_used``."""

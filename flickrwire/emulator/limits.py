@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import transports
@@ -42,10 +41,16 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = Headers(scope=scope).get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body:
-            await self._refuse(scope, send)
-            return
+        length = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        if length.isdigit():
+            if int(length) > self.max_body:
+                await self._refuse(scope, send)
+                return
+            if b"transfer-encoding" not in (k for k, _ in scope["headers"]):
+                # The server reads exactly Content-Length bytes (RFC 9112 section 6.3):
+                # a body within the limit cannot grow past it, so nothing to count.
+                await self.app(scope, receive, send)
+                return
         started = False
         pulled = 0
 

@@ -2,31 +2,47 @@
 
 One connection per :class:`Store`, guarded by a lock, so request threads take turns; every
 unit of work is one transaction (``BEGIN IMMEDIATE`` when it writes), so a second process
-on the same file (or a crash half-way) never sees half a leave. The app runs them on worker
-threads with a 1 s ``timeout``: a database locked by another process fails a transaction
-("database is locked", answered 105 or 106) after that long, or after ``timeout`` + 2 s in
-line for the store's lock.
+on the same file (or a crash half-way) never sees half a leave. The app runs the API's
+transactions on its store thread (``worker.py``) and the rest on worker threads, with a 1 s
+``timeout``: a database locked by another process fails a transaction ("database is
+locked", answered 105 or 106) after that long, or after ``timeout`` + 2 s in line for the
+store. The schema and the seed's mapping onto it are in ``schema.py``.
 File databases use WAL with ``synchronous=NORMAL``: a commit survives the process being
 killed (not a power cut).
+
+API keys and tokens are read on every request and change rarely, so the store keeps the
+rows it has read in memory. Any change to those tables through this connection empties
+that memory (temporary triggers call back into Python, so no write path can forget), as
+does a rolled-back transaction; for a file database, a commit by another process is seen
+through ``PRAGMA data_version`` when a transaction begins.
+
+OAuth nonces already seen live in the ``nonces`` table of a file database (kept across
+runs, seen by every process on the file); an in-memory database, which no other process
+can see and which ends with the process, keeps them in a Python set instead, with the same
+transactional behaviour (a claim counts only if its transaction commits).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from . import seed as seedmod
+from .schema import (
+    MEMBERTYPES as MEMBERTYPES,
+    PERM_LEVELS as PERM_LEVELS,
+    PERM_NAMES as PERM_NAMES,
+    ROLE_NAMES as ROLE_NAMES,
+    SCHEMA as SCHEMA,
+    TABLES,
+    create_schema,
+    dump_state,
+    insert_seed,
+)
 
-#: Flickr's OAuth permission levels, in order.
-PERM_LEVELS = {"none": 0, "read": 1, "write": 2, "delete": 3}
-PERM_NAMES = ("none", "read", "write", "delete")
-#: Flickr's member types (flickr.groups.members.getList): 2 member, 3 moderator, 4 admin.
-MEMBERTYPES = {"member": 2, "moderator": 3, "admin": 4}
-ROLE_NAMES = {2: "member", 3: "moderator", 4: "admin"}
 ADMIN = 4
 #: Seconds the app's transactions wait for a lock held by another process before failing.
 DEFAULT_BUSY_TIMEOUT = 1.0
@@ -35,58 +51,8 @@ LOCK_MARGIN = 2.0
 #: Claims between two sweeps of nonces too old to be accepted again.
 NONCE_SWEEP_EVERY = 512
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    key TEXT PRIMARY KEY, secret TEXT NOT NULL, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    nsid TEXT PRIMARY KEY, username TEXT NOT NULL, fullname TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens (
-    token TEXT PRIMARY KEY, secret TEXT NOT NULL,
-    api_key TEXT NOT NULL REFERENCES api_keys(key),
-    user_nsid TEXT NOT NULL REFERENCES users(nsid),
-    perms INTEGER NOT NULL CHECK (perms BETWEEN 1 AND 3),
-    revoked INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS request_tokens (
-    token TEXT PRIMARY KEY, secret TEXT NOT NULL,
-    api_key TEXT NOT NULL REFERENCES api_keys(key), callback TEXT NOT NULL,
-    verifier TEXT, user_nsid TEXT REFERENCES users(nsid), perms INTEGER);
-CREATE TABLE IF NOT EXISTS groups (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
-    privacy INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS memberships (
-    group_id TEXT NOT NULL REFERENCES groups(id),
-    user_nsid TEXT NOT NULL REFERENCES users(nsid),
-    membertype INTEGER NOT NULL CHECK (membertype IN (2, 3, 4)),
-    joined INTEGER NOT NULL,
-    PRIMARY KEY (group_id, user_nsid)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS memberships_by_join ON memberships (group_id, joined, user_nsid);
-CREATE TABLE IF NOT EXISTS photos (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES users(nsid),
-    title TEXT NOT NULL, secret TEXT NOT NULL, server TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS photos_by_owner ON photos (owner);
-CREATE TABLE IF NOT EXISTS pool (
-    group_id TEXT NOT NULL REFERENCES groups(id),
-    photo_id TEXT NOT NULL REFERENCES photos(id),
-    added INTEGER NOT NULL,
-    PRIMARY KEY (group_id, photo_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS nonces (
-    consumer_key TEXT NOT NULL, token TEXT NOT NULL, nonce TEXT NOT NULL,
-    timestamp INTEGER NOT NULL,
-    PRIMARY KEY (consumer_key, token, nonce, timestamp)) WITHOUT ROWID;
-"""
-
-# Children before parents, so that clearing never trips a foreign key.
-TABLES = (
-    "nonces",
-    "pool",
-    "memberships",
-    "photos",
-    "request_tokens",
-    "tokens",
-    "groups",
-    "users",
-    "api_keys",
-)
+#: An OAuth nonce as claimed: consumer key, token, nonce, timestamp.
+Nonce = tuple[str, str, str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +77,13 @@ class LeaveOutcome:
 class Tx:
     """The operations of one transaction; only valid inside ``with store.transaction()``."""
 
-    __slots__ = ("_db", "_store")
+    __slots__ = ("_db", "_store", "claimed")
 
     def __init__(self, store: Store, db: sqlite3.Connection) -> None:
         self._store = store
         self._db = db
+        #: nonces claimed in this transaction, for a store that keeps them in memory
+        self.claimed: set[Nonce] = set()
 
     def one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(sql, args).fetchone()
@@ -129,27 +97,47 @@ class Tx:
     # -- credentials ------------------------------------------------------------------
 
     def api_secret(self, key: str) -> str | None:
-        row = self.one("SELECT secret FROM api_keys WHERE key = ?", (key,))
-        return row[0] if row else None
+        known = self._store.secrets
+        secret = known.get(key)
+        if secret is None:
+            row = self.one("SELECT secret FROM api_keys WHERE key = ?", (key,))
+            if row is None:
+                return None  # unknown keys are not remembered: anyone can send one
+            secret = known[key] = row[0]
+        return secret
 
     def token(self, token: str) -> TokenRow | None:
-        row = self.one(
-            "SELECT secret, api_key, user_nsid, perms, revoked FROM tokens WHERE token = ?",
-            (token,),
-        )
-        return TokenRow(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+        known = self._store.tokens
+        found = known.get(token)
+        if found is None:
+            row = self.one(
+                "SELECT secret, api_key, user_nsid, perms, revoked FROM tokens WHERE token = ?",
+                (token,),
+            )
+            if row is None:
+                return None
+            found = known[token] = TokenRow(row[0], row[1], row[2], row[3], bool(row[4]))
+        return found
 
     def claim_nonce(self, consumer_key: str, token: str, nonce: str, timestamp: int) -> bool:
         """Record a nonce; False when the same one was seen (a replay)."""
-        claimed = self.run(
-            "INSERT OR IGNORE INTO nonces VALUES (?, ?, ?, ?)",
-            (consumer_key, token, nonce, timestamp),
-        )
-        return claimed == 1
+        key = (consumer_key, token, nonce, timestamp)
+        seen = self._store.nonces
+        if seen is None:
+            return self.run("INSERT OR IGNORE INTO nonces VALUES (?, ?, ?, ?)", key) == 1
+        if key in seen or key in self.claimed:
+            return False
+        self.claimed.add(key)
+        return True
 
     def sweep_nonces(self, older_than: int) -> None:
         """Forget nonces whose timestamps can no longer pass the timestamp check."""
-        self.run("DELETE FROM nonces WHERE timestamp < ?", (older_than,))
+        seen = self._store.nonces
+        if seen is None:
+            self.run("DELETE FROM nonces WHERE timestamp < ?", (older_than,))
+        else:
+            for keys in (seen, self.claimed):
+                keys.difference_update([key for key in keys if key[3] < older_than])
 
     # -- users, groups, pools ---------------------------------------------------------
 
@@ -218,15 +206,14 @@ class Tx:
         """Flickr's documented leave: promote the oldest member when the only admin
         leaves, delete the group when the last member leaves, optionally pull the
         leaver's photos from the pool (flickr.groups.leave page)."""
-        if self.one("SELECT 1 FROM groups WHERE id = ?", (group_id,)) is None:
-            return LeaveOutcome("no_group")
-        row = self.one(
-            "SELECT membertype FROM memberships WHERE group_id = ? AND user_nsid = ?",
+        gone = self.all(
+            "DELETE FROM memberships WHERE group_id = ? AND user_nsid = ? RETURNING membertype",
             (group_id, user),
         )
-        if row is None:
+        if not gone:
+            if self.one("SELECT 1 FROM groups WHERE id = ?", (group_id,)) is None:
+                return LeaveOutcome("no_group")
             return LeaveOutcome("not_member")
-        self.run("DELETE FROM memberships WHERE group_id = ? AND user_nsid = ?", (group_id, user))
         removed = 0
         if delete_photos:
             removed = self.run(
@@ -244,7 +231,7 @@ class Tx:
             self.run("DELETE FROM groups WHERE id = ?", (group_id,))
             return LeaveOutcome("ok", group_deleted=True, photos_removed=removed)
         promoted = None
-        if row[0] == ADMIN and self.one(_ANY_ADMIN, (group_id,)) is None:
+        if gone[0][0] == ADMIN and self.one(_ANY_ADMIN, (group_id,)) is None:
             self.run(
                 "UPDATE memberships SET membertype = 4 WHERE group_id = ? AND user_nsid = ?",
                 (group_id, oldest[0]),
@@ -253,6 +240,7 @@ class Tx:
         return LeaveOutcome("ok", promoted=promoted, photos_removed=removed)
 
 
+_FORGET = "flickrwire_forget_credentials"
 _ANY_ADMIN = "SELECT 1 FROM memberships WHERE group_id = ? AND membertype = 4 LIMIT 1"
 
 
@@ -270,8 +258,13 @@ class Transaction:
         if not store.lock.acquire(timeout=store.timeout + LOCK_MARGIN):
             # Another thread's transaction waits on a database locked elsewhere.
             raise sqlite3.OperationalError("database is locked (waited for the store)")
+        store.tx.claimed.clear()
         try:
             store.db.execute(self._begin)
+            if store.shared and store.db.execute("PRAGMA data_version").fetchone()[0] != (
+                store.data_version
+            ):
+                store.forget_credentials()
         except BaseException:
             store.lock.release()
             raise
@@ -283,18 +276,25 @@ class Transaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        db = self._store.db
+        store = self._store
+        db = store.db
         try:
             if exc_type is None:
                 try:
                     db.execute("COMMIT")
                 except BaseException:
+                    store.forget_credentials()
                     db.execute("ROLLBACK")
                     raise
+                claimed = store.tx.claimed
+                if claimed and store.nonces is not None:
+                    store.nonces |= claimed
             else:
+                # Rows read after a change this transaction made are not the database's.
+                store.forget_credentials()
                 db.execute("ROLLBACK")
         finally:
-            self._store.lock.release()
+            store.lock.release()
 
 
 class Store:
@@ -310,14 +310,39 @@ class Store:
             path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
         self.db.execute("PRAGMA foreign_keys = ON")
-        if path != ":memory:" and not path.startswith("file::memory:"):
+        #: other connections may change the database (a file): watch ``data_version``
+        self.shared = path != ":memory:" and not path.startswith("file::memory:")
+        if self.shared:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.tx = Tx(self, self.db)
+        #: API key -> secret, token -> row, as read from the database (see the docstring)
+        self.secrets: dict[str, str] = {}
+        self.tokens: dict[str, TokenRow] = {}
+        self.data_version = -1
+        #: the nonces seen, in memory when no other process can see the database
+        self.nonces: set[Nonce] | None = None if self.shared else set()
         self.initial_seed: dict[str, Any] | None = None
         self._claims = 0
         with self.transaction(write=True):
-            _create_schema(self.db)
+            create_schema(self.db)
+        self.db.create_function(_FORGET, 0, self._changed)
+        for table in ("api_keys", "tokens"):
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                self.db.execute(
+                    f"CREATE TEMP TRIGGER {table}_{event.lower()}_forget AFTER {event}"
+                    f" ON main.{table} BEGIN SELECT {_FORGET}(); END"
+                )
+
+    def _changed(self) -> None:
+        self.secrets.clear()
+        self.tokens.clear()
+
+    def forget_credentials(self) -> None:
+        """Drop the remembered keys and tokens (read again on next use)."""
+        self._changed()
+        if self.shared:
+            self.data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def __repr__(self) -> str:
         return f"Store(path={self.path!r})"
@@ -347,7 +372,9 @@ class Store:
         with self.transaction(write=True) as tx:
             for table in TABLES:
                 tx.run(f"DELETE FROM {table}")
-            _insert_seed(self.db, data)
+            insert_seed(self.db, data)
+        if self.nonces is not None:
+            self.nonces.clear()
         if self.initial_seed is None:
             self.initial_seed = data
 
@@ -357,62 +384,10 @@ class Store:
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """The whole state (request tokens and nonces aside) in the seed format."""
-        with self.transaction() as tx:
-            return _dump(tx)
+        with self.transaction():
+            return dump_state(self.db)
 
     def leave(self, user: str, group_id: str, delete_photos: bool = False) -> LeaveOutcome:
         """``flickr.groups.leave`` in its own write transaction."""
         with self.transaction(write=True) as tx:
             return tx.leave(user, group_id, delete_photos)
-
-
-def _create_schema(db: sqlite3.Connection) -> None:
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-# seed section -> (table, its columns in the seed's field order, dump order)
-_TABLE_OF: dict[str, tuple[str, str, str]] = {
-    "api_keys": ("api_keys", "key, secret, name", "key"),
-    "users": ("users", "nsid, username, fullname", "nsid"),
-    "tokens": ("tokens", "token, secret, api_key, user_nsid, perms, revoked", "token"),
-    "groups": ("groups", "id, name, description, privacy", "id"),
-    "memberships": (
-        "memberships",
-        "group_id, user_nsid, membertype, joined",
-        "group_id, joined, user_nsid",
-    ),
-    "photos": ("photos", "id, owner, title, secret, server", "id"),
-    "pool": ("pool", "group_id, photo_id, added", "group_id, added, photo_id"),
-}
-# seed field -> (seed value to column, column to seed value)
-_CONVERT: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    "perms": (PERM_LEVELS.__getitem__, PERM_NAMES.__getitem__),
-    "role": (MEMBERTYPES.__getitem__, ROLE_NAMES.__getitem__),
-    "revoked": (int, bool),
-}
-_SAME = (lambda v: v, lambda v: v)
-
-
-def _insert_seed(db: sqlite3.Connection, data: dict[str, list[dict[str, Any]]]) -> None:
-    for section, (table, columns, _) in _TABLE_OF.items():
-        fields = list(seedmod.SECTIONS[section])
-        convert = [_CONVERT.get(f, _SAME)[0] for f in fields]
-        marks = ", ".join("?" * len(fields))
-        db.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-            [tuple(c(e[f]) for c, f in zip(convert, fields, strict=True)) for e in data[section]],
-        )
-
-
-def _dump(tx: Tx) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for section, (table, columns, order) in _TABLE_OF.items():
-        fields = list(seedmod.SECTIONS[section])
-        convert = [_CONVERT.get(f, _SAME)[1] for f in fields]
-        out[section] = [
-            {f: c(v) for f, c, v in zip(fields, convert, row, strict=True)}
-            for row in tx.all(f"SELECT {columns} FROM {table} ORDER BY {order}")
-        ]
-    return out

@@ -9,6 +9,12 @@ header, the query, the form (REST, url-encoded or multipart), or the struct memb
 parameters come from the transports' one reading of the request
 (``transports.request.read_params``), the same the method's arguments come from.
 
+The signature is checked by oauthlib's own functions, step by step as its
+``verify_hmac_sha1`` does (normalize the parameters, the base string URI, the base string,
+the HMAC), so oauthlib stays the independent check of the client's signer; the emulator
+only remembers each endpoint's base string URI, normalizes the parameters once for all
+the URLs a client may have signed for, and compares in constant time.
+
 A bad OAuth signature is not a Flickr error document but HTTP 401
 ``oauth_problem=signature_invalid&debug_sbs=...`` (shared sample
 oauth-401-signature-invalid-debug-sbs.txt); the other ``oauth_problem`` names come from
@@ -17,6 +23,7 @@ the OAuth Problem Reporting extension, which Flickr follows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -91,14 +98,12 @@ class NonceClaim:
     timestamp: int
 
 
-@dataclass(slots=True)
-class SignedRequest:
-    """What oauthlib's ``verify_hmac_sha1`` reads: uri, http_method, params, signature."""
+@dataclass(frozen=True, slots=True)
+class SigningSecrets:
+    """The secrets oauthlib's ``sign_hmac_sha1_with_client`` reads."""
 
-    uri: str
-    http_method: str
-    params: list[tuple[str, str]] = field(repr=False)
-    signature: str = field(repr=False)
+    client_secret: str = field(repr=False)
+    resource_owner_secret: str = field(repr=False)
 
 
 @dataclass(slots=True)
@@ -162,13 +167,43 @@ def public_base(url: str) -> str:
     return text + "/"
 
 
+@functools.lru_cache(maxsize=64)
+def _base_string_uri(uri: str) -> str:
+    # An endpoint's URL is the same request after request; oauthlib's reading of it too.
+    text: str = oauth_signature.base_string_uri(uri)
+    return text
+
+
+def _normalized(auth: AuthInput) -> str:
+    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
+    text: str = oauth_signature.normalize_parameters(params)
+    return text
+
+
+def _base_string(http_method: str, uri: str, normalized: str) -> str:
+    text: str = oauth_signature.signature_base_string(
+        http_method, _base_string_uri(uri), normalized
+    )
+    return text
+
+
 def base_string(auth: AuthInput) -> str:
     """The OAuth signature base string this request should have been signed with."""
-    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
-    normalized = oauth_signature.normalize_parameters(params)
-    uri = oauth_signature.base_string_uri(auth.also[0] if auth.also else auth.uri)
-    text: str = oauth_signature.signature_base_string(auth.http_method, uri, normalized)
-    return text
+    uri = auth.also[0] if auth.also else auth.uri
+    return _base_string(auth.http_method, uri, _normalized(auth))
+
+
+def signature_ok(auth: AuthInput, signature: str, consumer_secret: str, token_secret: str) -> bool:
+    """Whether ``signature`` is oauthlib's HMAC-SHA1 of the request for one of the URLs
+    the client may have signed for (``auth.also``, then the one it reached)."""
+    normalized = _normalized(auth)
+    secrets = SigningSecrets(consumer_secret, token_secret)
+    for uri in (*auth.also, auth.uri):
+        base = _base_string(auth.http_method, uri, normalized)
+        expected: str = oauth_signature.sign_hmac_sha1_with_client(base, secrets)
+        if hmac.compare_digest(expected.encode(), signature.encode()):
+            return True
+    return False
 
 
 def oauth_fields(auth: AuthInput) -> dict[str, str]:
@@ -194,14 +229,7 @@ def check_oauth(
     """Verify the HMAC-SHA1 signature and the timestamp; return the nonce to claim."""
     if fields.get("oauth_signature_method") != "HMAC-SHA1":
         raise OAuthProblem("signature_method_rejected")
-    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
-    signature = fields["oauth_signature"]
-    if not any(
-        oauth_signature.verify_hmac_sha1(
-            SignedRequest(uri, auth.http_method, params, signature), consumer_secret, token_secret
-        )
-        for uri in (*auth.also, auth.uri)
-    ):
+    if not signature_ok(auth, fields["oauth_signature"], consumer_secret, token_secret):
         raise OAuthProblem("signature_invalid", debug_sbs=base_string(auth))
     stamp = fields["oauth_timestamp"]
     if not stamp.isdigit() or abs(now - int(stamp)) > window:

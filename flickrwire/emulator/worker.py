@@ -1,0 +1,139 @@
+"""The emulator's store thread: one worker thread that runs the API endpoints' work (each
+request's SQLite transaction) off the event loop, taking whatever requests are waiting in
+one batch and handing their answers back to the loop in one wake-up.
+
+The store answers one transaction at a time anyway (one connection, one lock), so one
+thread loses no parallelism; what it saves is a thread hand-off and a loop wake-up per
+request, and the threads contending for the store's lock and the GIL. A database locked
+by another process still blocks only this thread: the event loop keeps answering
+everything that does not need the store (the admin API's health check, for one). The
+thread ends after :data:`IDLE_SECONDS` without work and starts again on the next request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+#: Seconds the thread waits for work before it ends.
+IDLE_SECONDS = 10.0
+
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...]]
+_Done = tuple["asyncio.Future[Any]", Any, BaseException | None]
+
+
+class StoreWorker:
+    """``await worker.run(fn, *args)``: ``fn(*args)`` on the worker thread, in order."""
+
+    def __init__(self, name: str = "flickrwire-store") -> None:
+        self.name = name
+        self._guard = threading.Lock()
+        self._wake = threading.Event()
+        self._jobs: deque[_Job] = deque()
+        self._thread: threading.Thread | None = None
+        self._sleeping = False
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._guard:
+            self._jobs.append((loop, future, fn, args))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
+                self._thread.start()
+            elif self._sleeping:
+                self._sleeping = False
+                self._wake.set()
+        # Shielded: a cancelled request still has its transaction run to the end.
+        return await asyncio.shield(future)
+
+    def _main(self) -> None:
+        while True:
+            with self._guard:
+                batch = list(self._jobs)
+                self._jobs.clear()
+                if not batch:
+                    self._sleeping = True
+                    self._wake.clear()
+            if batch:
+                _deliver_all(_run_all(batch))
+                continue
+            if not self._wake.wait(IDLE_SECONDS):
+                with self._guard:
+                    if self._sleeping and not self._jobs:
+                        self._thread = None
+                        return
+
+
+def _run_all(batch: list[_Job]) -> dict[asyncio.AbstractEventLoop, list[_Done]]:
+    done: dict[asyncio.AbstractEventLoop, list[_Done]] = {}
+    for loop, future, fn, args in batch:
+        try:
+            outcome: _Done = (future, fn(*args), None)
+        except BaseException as exc:  # handed to the awaiting request, not lost here
+            outcome = (future, None, exc)
+        done.setdefault(loop, []).append(outcome)
+    return done
+
+
+class _Mailbox:
+    """Answers on their way to one event loop: a batch finished while the loop has not
+    yet taken the previous one joins it instead of waking the loop again."""
+
+    __slots__ = ("guard", "outcomes", "waking")
+
+    def __init__(self) -> None:
+        self.guard = threading.Lock()
+        self.outcomes: list[_Done] = []
+        self.waking = False
+
+    def post(self, loop: asyncio.AbstractEventLoop, outcomes: list[_Done]) -> None:
+        with self.guard:
+            self.outcomes.extend(outcomes)
+            if self.waking:
+                return
+            self.waking = True
+        # RuntimeError: the loop closed meanwhile, and nobody waits for these answers.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self.deliver)
+
+    def deliver(self) -> None:
+        with self.guard:
+            outcomes, self.outcomes = self.outcomes, []
+            self.waking = False
+        _deliver(outcomes)
+
+
+_MAILBOXES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Mailbox] = (
+    weakref.WeakKeyDictionary()
+)
+_MAILBOXES_GUARD = threading.Lock()
+
+
+def _mailbox(loop: asyncio.AbstractEventLoop) -> _Mailbox:
+    with _MAILBOXES_GUARD:
+        box = _MAILBOXES.get(loop)
+        if box is None:
+            box = _MAILBOXES[loop] = _Mailbox()
+        return box
+
+
+def _deliver_all(done: dict[asyncio.AbstractEventLoop, list[_Done]]) -> None:
+    for loop, outcomes in done.items():
+        _mailbox(loop).post(loop, outcomes)
+
+
+def _deliver(outcomes: list[_Done]) -> None:
+    for future, value, error in outcomes:
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
