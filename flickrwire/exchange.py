@@ -11,6 +11,7 @@ own connections read with a socket timeout never longer than the time left (see
 from __future__ import annotations
 
 import contextvars
+import logging
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -182,3 +183,59 @@ def deadline_transport() -> httpx.HTTPTransport:
     if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
         pool._network_backend = _Backend()
     return transport
+
+
+# -- sending a built request without httpx's per-request layers -----------------------
+
+_log = logging.getLogger("httpx")
+#: httpx.Client's own methods between ``send`` and the transport: a subclass that
+#: overrides one of them gets them all (its override may be why it exists).
+_LAYERS = ("send", "_send_handling_auth", "_send_handling_redirects", "_send_single_request")
+
+
+def _plain(http: httpx.Client) -> bool:
+    """Whether ``http``'s per-request layers have nothing to do for a built request sent
+    with ``follow_redirects=False``: no auth, no event hooks, no overridden layer, open."""
+    cls = type(http)
+    hooks = http.event_hooks
+    return (
+        http.auth is None
+        and not hooks["request"]
+        and not hooks["response"]
+        and not http.is_closed
+        and all(getattr(cls, name, None) is getattr(httpx.Client, name) for name in _LAYERS)
+        and hasattr(http, "_transport_for_url")
+    )
+
+
+def send_direct(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """``http.send(request, stream=True, follow_redirects=False)``, without the layers
+    that have nothing to do for it when :func:`_plain` holds (in httpx 0.28 they cost
+    more CPU than a mock transport's answer: an auth flow generator, the redirect loop,
+    a cookie jar pass over a response without cookies). What the last layer does is done
+    here alike: the transport the client's mounts choose, the request attached to any
+    ``RequestError`` and to the response, cookies stored when a ``Set-Cookie`` came, and
+    httpx's log line. ``request`` must carry its timeout (``Deadline.bound`` sets it).
+    Anything else, and a URL with credentials in it, goes through ``http.send``."""
+    url = request.url
+    if url.userinfo or not _plain(http):
+        return http.send(request, stream=True, follow_redirects=False)
+    transport = http._transport_for_url(url)
+    try:
+        response = transport.handle_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request
+        raise
+    response.request = request
+    if "set-cookie" in response.headers:
+        http.cookies.extract_cookies(response)
+    if _log.isEnabledFor(logging.INFO):
+        _log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response

@@ -54,17 +54,30 @@ class DecodingTransport:
     path: str
 
     def parse_response(self, response: httpx.Response, call: Call, codec: str) -> Result:
-        content = response.content
+        return self.decode_body(
+            response.content, response.status_code, response.headers, call, codec
+        )
+
+    def decode_body(
+        self, body: bytes, status: int, headers: Mapping[str, str], call: Call, codec: str
+    ) -> Result:
+        """What ``parse_response`` does, from the body, status and headers of an answer."""
         # Whoever read the response applied its own size limit (Client's max_body).
         return decode(
-            content,
-            max_bytes=max(MAX_BODY_BYTES, len(content)),
+            body,
+            max_bytes=max(MAX_BODY_BYTES, len(body)),
             transport=self.name,
             codec=codec,
-            status=response.status_code,
-            headers=response.headers,
+            status=status,
+            headers=headers,
             method=call.method,
         )
+
+    @property
+    def decodes_plainly(self) -> bool:
+        """Whether ``parse_response`` is this class's own, so that :meth:`decode_body`
+        gives the same ``Result`` (the clients then need not build a response for it)."""
+        return type(self).parse_response is DecodingTransport.parse_response
 
 
 def response_format(transport: str, codec: str) -> str:
