@@ -100,6 +100,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, limit: int = DEFAULT_LIMIT) -> None:
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        #: The last URL sent to and its yarl form: a client sends to one endpoint, whose
+        #: ``httpx.URL`` is one object (``transports.endpoint_url``), converted once.
+        self._url: tuple[httpx.URL, URL] | None = None
+
+    def _yarl(self, url: httpx.URL) -> URL:
+        last = self._url
+        if last is None or last[0] is not url:
+            last = self._url = (url, URL(str(url), encoded=True))  # as httpx encoded it
+        return last[1]
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -120,7 +129,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _translated(request):
             response = await session.request(
                 request.method,
-                URL(str(request.url), encoded=True),  # as httpx encoded it: not re-quoted
+                self._yarl(request.url),
                 data=body or None,
                 headers=headers,
                 allow_redirects=False,
