@@ -6,7 +6,6 @@ a server or the network does raises: every outcome is a :class:`Result`.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import time
 from collections.abc import Callable
@@ -27,8 +26,10 @@ from .exchange import (
     Body,
     Deadline,
     DeadlineExceeded,
+    asyncio_timeout,
     deadline_fault,
     deadline_transport,
+    read_already,
     send_direct,
     total_seconds,
 )
@@ -310,7 +311,8 @@ class Client(_Base, SyncMethods):
                 if refused is not None:
                     return refused
                 body = Body(self.max_body, deadline, request, timeouts)
-                if not body.read(response.iter_bytes()):
+                ready = read_already(response)
+                if not body.read(response.iter_bytes() if ready is None else (ready,)):
                     return self._oversize(call, response), None
             finally:
                 response.close()
@@ -347,19 +349,6 @@ def default_async_http(timeout: httpx.Timeout | float) -> httpx.AsyncClient:
         else:
             return AiohttpClient(timeout=timeout)
     return httpx.AsyncClient(timeout=timeout)
-
-
-#: ``asyncio.timeout`` (Python 3.11 and later): on asyncio it does what ``anyio.fail_after``
-#: does (cancel the task at the deadline, raise ``TimeoutError``) for a third of the CPU.
-_ASYNCIO_TIMEOUT = getattr(asyncio, "timeout", None)
-
-
-def _in_asyncio_task() -> bool:
-    """Whether this runs in an asyncio task (not under trio, say)."""
-    try:
-        return asyncio.current_task() is not None
-    except RuntimeError:  # no asyncio loop running
-        return False
 
 
 class AsyncClient(_Base, AsyncMethods):
@@ -419,8 +408,9 @@ class AsyncClient(_Base, AsyncMethods):
         try:
             # Cancellation ends any await at the deadline, a dribbled header included.
             left = deadline.left()
-            if _ASYNCIO_TIMEOUT is not None and _in_asyncio_task():
-                async with _ASYNCIO_TIMEOUT(left):  # a third of anyio's scope in CPU
+            cut = asyncio_timeout()
+            if cut is not None:  # a third of anyio's scope in CPU
+                async with cut(left):
                     return await self._exchange(call, request, deadline)
             with anyio.fail_after(left):
                 return await self._exchange(call, request, deadline)
@@ -441,9 +431,14 @@ class AsyncClient(_Base, AsyncMethods):
                 if refused is not None:
                     return refused
                 body = Body(self.max_body, deadline, request, timeouts)
-                async for chunk in response.aiter_bytes():
-                    if not body.add(chunk):
+                ready = read_already(response)
+                if ready is not None:
+                    if not body.add(ready):
                         return self._oversize(call, response), None
+                else:
+                    async for chunk in response.aiter_bytes():
+                        if not body.add(chunk):
+                            return self._oversize(call, response), None
             finally:
                 await response.aclose()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies

@@ -10,10 +10,12 @@ own connections read with a socket timeout never longer than the time left (see
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpcore
@@ -126,6 +128,35 @@ class Body:
         """The body; the chunks are let go (one copy of the body alive, not two)."""
         parts, self.parts = self.parts, []
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+#: ``asyncio.timeout`` (Python 3.11 and later): on asyncio it does what ``anyio.fail_after``
+#: does (cancel the task at the deadline, raise ``TimeoutError``) for a third of the CPU.
+_ASYNCIO_TIMEOUT: Callable[[float | None], AbstractAsyncContextManager[Any]] | None = getattr(
+    asyncio, "timeout", None
+)
+
+
+def asyncio_timeout() -> Callable[[float | None], AbstractAsyncContextManager[Any]] | None:
+    """``asyncio.timeout`` when it exists and this runs in an asyncio task (not under
+    trio, say); None otherwise, and the caller uses anyio's cancel scope."""
+    if _ASYNCIO_TIMEOUT is None:
+        return None
+    try:
+        return _ASYNCIO_TIMEOUT if asyncio.current_task() is not None else None
+    except RuntimeError:  # no asyncio loop running
+        return None
+
+
+def read_already(response: httpx.Response) -> bytes | None:
+    """The body, when the transport read it whole (aiohttp's small answers, a mock's):
+    reading it again chunk by chunk would only slice the same bytes."""
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
 
 
 # -- the clients' own connections: socket reads never outlast the deadline ------------
