@@ -98,6 +98,11 @@ def main() -> None:
     )
     headers = ["in flight", "client", "CPU us/call", "vs aiohttp", "IQR", "min-max"]
     print(table(headers, lines, left=2))
+    if before is not None:
+        print("\nThis tree's AsyncClient against the revision's (per-round CPU ratios):")
+        for level in args.levels:
+            change = rate_ratio(found[level, "AsyncClient"], found[level, "AsyncClient before"])
+            print(f"  {level} in flight: {change.median:.2f}x, {change.spread()}")
 
 
 if __name__ == "__main__":
