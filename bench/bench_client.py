@@ -9,7 +9,9 @@ Context rows: the same client without credentials (what signing costs), a naive
 pipeline (``oauthlib.oauth1.Client.sign`` + httpx + ``json.loads`` / lxml /
 ``xmlrpc.client``), and signing alone.
 
-Run: ``python bench/bench_client.py`` (about 30 s on 2 cores; ``--quick`` for a smoke run).
+Run: ``python bench/bench_client.py`` (about 30 s on 2 cores; ``--quick`` for a smoke run;
+``--against REV`` also times the package at a git revision in the same rounds, signed, as
+a "before" column against the same bare post).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import argparse
 import json
 import xmlrpc.client
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import oauthlib.oauth1
+from _revision import package_at
 from _timing import Goal, Row, Timing, compare, environment, ratio, table, us, x, xs
 from lxml import etree
 
@@ -41,6 +45,9 @@ CREDENTIALS = flickrwire.Credentials(
 )
 
 
+CREDENTIAL_FIELDS = ("api_key", "api_secret", "oauth_token", "oauth_token_secret")
+
+
 # -- the cases ------------------------------------------------------------------------
 
 
@@ -55,6 +62,10 @@ def mock_http(transport: str, codec: str) -> httpx.Client:
         return httpx.Response(200, content=body, headers=headers)
 
     return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+#: The package at another revision (``--against REV``), timed beside this tree's.
+BEFORE: ModuleType | None = None
 
 
 def pair_cases(transport: str, codec: str) -> dict[str, Callable[[], object]]:
@@ -72,11 +83,18 @@ def pair_cases(transport: str, codec: str) -> dict[str, Callable[[], object]]:
     def flickrwire_call() -> object:
         return client.groups.leave(group_id=GROUP_ID)
 
-    return {
+    cases = {
         "bare": lambda: http.post(url, content=content, headers=headers),
         "flickrwire": flickrwire_call,
         "unsigned": lambda: unsigned.groups.leave(group_id=GROUP_ID),
     }
+    if BEFORE is not None:
+        creds = BEFORE.Credentials(*(getattr(CREDENTIALS, f) for f in CREDENTIAL_FIELDS))
+        old = BEFORE.Client(transport, codec, creds, http_client=http)
+        if not old.groups.leave(group_id=GROUP_ID).ok:
+            raise SystemExit(f"{transport}/{codec}: the --against revision did not decode")
+        cases["before"] = lambda: old.groups.leave(group_id=GROUP_ID)
+    return cases
 
 
 def oauthlib_client() -> oauthlib.oauth1.Client:
@@ -198,10 +216,18 @@ def report_pairs(found: Mapping[tuple[str, str], Mapping[str, Timing]]) -> None:
             ]
         )
     headers = ["pair", "bare us", "flickrwire us", "ratio (IQR)", "min-max", str(GOAL)]
+    headers.append("unsigned")
+    if BEFORE is not None:
+        headers.append("before (IQR)")
+        for row, timings in zip(rows, found.values(), strict=True):
+            row.append(xs(ratio(timings["before"], timings["bare"])))
     print("Signed groups.leave through Client vs bare httpx post (median CPU us per call;")
     print("ratio: median of per-round ratios, interquartile range in brackets)")
-    print(table([*headers, "unsigned"], rows))
-    print("  unsigned: the same Client without credentials (what signing costs).\n")
+    print(table(headers, rows))
+    print("  unsigned: the same Client without credentials (what signing costs).")
+    if BEFORE is not None:
+        print(f"  before: the signed Client of {BEFORE.__name__}, in the same rounds.")
+    print()
 
 
 def report_naive(found: Mapping[tuple[str, str], Mapping[str, Timing]], n: int, r: int) -> None:
@@ -239,7 +265,13 @@ def report_signing(number: int, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run")
+    parser.add_argument(
+        "--against", metavar="REV", help="also time the package at this git revision"
+    )
     args = parser.parse_args()
+    if args.against:
+        global BEFORE
+        BEFORE = package_at(args.against)
     number, rounds = (30, 3) if args.quick else (100, 21)
     print(environment(), "\n")
     found = measure_pairs(number, rounds)

@@ -23,8 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -42,23 +41,42 @@ _CHUNK = 64 * 1024
 _EAGER = 64 * 1024
 
 
-@contextmanager
-def _translated(request: httpx.Request) -> Iterator[None]:
-    """aiohttp's failures as httpx's, chained, so callers need know only httpx."""
-    try:
-        yield
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise httpx.ConnectTimeout(f"connect timed out: {exc}", request=request) from exc
-    except (aiohttp.SocketTimeoutError, aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-        raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise httpx.ConnectError(str(exc), request=request) from exc
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
-    except aiohttp.ClientOSError as exc:
-        raise httpx.ReadError(str(exc), request=request) from exc
-    except aiohttp.ClientError as exc:
-        raise httpx.TransportError(f"{type(exc).__name__}: {exc}", request=request) from exc
+class _translated:
+    """aiohttp's failures as httpx's, chained, so callers need know only httpx.
+
+    A class rather than a generator context manager: it runs twice per call, and a
+    generator's setup costs several times a class's ``__enter__``/``__exit__``.
+    """
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> None:
+        if exc is None or not isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError)):
+            return
+        raise _as_httpx(exc, self.request) from exc
+
+
+def _as_httpx(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
+    """The httpx exception standing for an aiohttp failure (or a timeout)."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(f"connect timed out: {exc}", request=request)
+    if isinstance(
+        exc, (aiohttp.SocketTimeoutError, aiohttp.ServerTimeoutError, asyncio.TimeoutError)
+    ):
+        return httpx.ReadTimeout(f"read timed out: {exc}", request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc), request=request)
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
+        return httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request)
+    if isinstance(exc, aiohttp.ClientOSError):
+        return httpx.ReadError(str(exc), request=request)
+    return httpx.TransportError(f"{type(exc).__name__}: {exc}", request=request)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -100,6 +118,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, limit: int = DEFAULT_LIMIT) -> None:
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        #: The last URL sent to and its yarl form: a client sends to one endpoint, whose
+        #: ``httpx.URL`` is one object (``transports.endpoint_url``), converted once.
+        self._url: tuple[httpx.URL, URL] | None = None
+
+    def _yarl(self, url: httpx.URL) -> URL:
+        last = self._url
+        if last is None or last[0] is not url:
+            last = self._url = (url, URL(str(url), encoded=True))  # as httpx encoded it
+        return last[1]
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -120,7 +147,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _translated(request):
             response = await session.request(
                 request.method,
-                URL(str(request.url), encoded=True),  # as httpx encoded it: not re-quoted
+                self._yarl(request.url),
                 data=body or None,
                 headers=headers,
                 allow_redirects=False,

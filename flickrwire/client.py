@@ -26,13 +26,17 @@ from .exchange import (
     Body,
     Deadline,
     DeadlineExceeded,
+    asyncio_timeout,
     deadline_fault,
     deadline_transport,
+    read_already,
+    send_direct,
     total_seconds,
 )
 from .printable import printable
 from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
+from .transports.base import DecodingTransport
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
 Answer = tuple[Result, httpx.Headers | None]
@@ -202,8 +206,18 @@ class _Base:
             return self._fail(call, fault, response.status_code), None
         return None
 
-    def _finish(self, call: Call, response: httpx.Response) -> Answer:
-        return self.transport.parse_response(response, call, self.codec), response.headers
+    def _finish(self, call: Call, response: httpx.Response, body: bytes) -> Answer:
+        """Decode the body read from ``response``. Our transports decode the bytes with
+        the response's status and headers (only its Content-Type is read); any other
+        transport gets a response holding the body as read (see :func:`unframed`)."""
+        headers = response.headers
+        transport = self.transport
+        if isinstance(transport, DecodingTransport) and transport.decodes_plainly:
+            return transport.decode_body(
+                body, response.status_code, headers, call, self.codec
+            ), headers
+        reread = unframed(response, body)
+        return transport.parse_response(reread, call, self.codec), reread.headers
 
     def _wait(self, call: Call, answer: Answer, tries: int, deadline: Deadline) -> float | None:
         """Seconds to wait before the next try, or None: no retry policy, no retry due, or
@@ -290,16 +304,16 @@ class Client(_Base, SyncMethods):
             timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
-            response = self.http.send(request, stream=True, follow_redirects=False)
+            response = send_direct(self.http, request)
             status = response.status_code
             try:
                 refused = self._refused(call, response)
                 if refused is not None:
                     return refused
                 body = Body(self.max_body, deadline, request, timeouts)
-                if not body.read(response.iter_bytes()):
+                ready = read_already(response)
+                if not body.read(response.iter_bytes() if ready is None else (ready,)):
                     return self._oversize(call, response), None
-                response = unframed(response, body.take())
             finally:
                 response.close()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies
@@ -308,7 +322,7 @@ class Client(_Base, SyncMethods):
             return self._fail(call, network_fault(exc), None), None
         finally:
             deadline.leave(token)
-        return self._finish(call, response)
+        return self._finish(call, response, body.take())
 
     def close(self) -> None:
         if self._owns_http:
@@ -393,7 +407,12 @@ class AsyncClient(_Base, AsyncMethods):
         request = self.build_request(call)
         try:
             # Cancellation ends any await at the deadline, a dribbled header included.
-            with anyio.fail_after(deadline.left()):
+            left = deadline.left()
+            cut = asyncio_timeout()
+            if cut is not None:  # a third of anyio's scope in CPU
+                async with cut(left):
+                    return await self._exchange(call, request, deadline)
+            with anyio.fail_after(left):
                 return await self._exchange(call, request, deadline)
         except TimeoutError:
             late = DeadlineExceeded(f"no complete answer within {deadline.seconds:g} s")
@@ -412,17 +431,21 @@ class AsyncClient(_Base, AsyncMethods):
                 if refused is not None:
                     return refused
                 body = Body(self.max_body, deadline, request, timeouts)
-                async for chunk in response.aiter_bytes():
-                    if not body.add(chunk):
+                ready = read_already(response)
+                if ready is not None:
+                    if not body.add(ready):
                         return self._oversize(call, response), None
-                response = unframed(response, body.take())
+                else:
+                    async for chunk in response.aiter_bytes():
+                        if not body.add(chunk):
+                            return self._oversize(call, response), None
             finally:
                 await response.aclose()
         except httpx.DecodingError as exc:  # a body whose Content-Encoding lies
             return self._fail(call, undecodable(exc), status), None
         except httpx.HTTPError as exc:
             return self._fail(call, network_fault(exc), None), None
-        return self._finish(call, response)
+        return self._finish(call, response, body.take())
 
     async def aclose(self) -> None:
         if self._owns_http:

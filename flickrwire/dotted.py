@@ -9,7 +9,7 @@ the generated stub ``_api.pyi`` types every method's keyword arguments and its r
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .call import Call, hints
@@ -31,16 +31,33 @@ def _children(prefix: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+@lru_cache(maxsize=1024)
+def _kind(name: str) -> type[Namespace] | type[Method] | None:
+    """What a dotted name is in the catalogue (which does not change once loaded)."""
+    from . import catalogue
+
+    if catalogue.lookup(name) is not None:
+        return Method
+    if name in catalogue.namespaces():
+        return Namespace
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _accepts(name: str) -> tuple[frozenset[str], bool]:
+    """A method's argument names, and whether its hints let it take others."""
+    from . import catalogue
+
+    return catalogue.method(name).argument_names, hints(name).open_arguments
+
+
 def _resolve(client: Any, prefix: str, part: str) -> Namespace | Method:
     if part.startswith("_"):
         raise AttributeError(part)
-    from . import catalogue
-
     name = f"{prefix}.{part}"
-    if catalogue.lookup(name) is not None:
-        return Method(client, name)
-    if name in catalogue.namespaces():
-        return Namespace(client, name)
+    kind = _kind(name)
+    if kind is not None:
+        return kind(client, name)
     import difflib  # only on the error path: keeps the import of flickrwire light
 
     close = difflib.get_close_matches(part, _children(prefix), n=3)
@@ -80,10 +97,9 @@ class Method:
         self._name = name
 
     def __call__(self, **params: Any) -> Any:
-        from . import catalogue
-
-        unknown = params.keys() - catalogue.method(self._name).argument_names
-        if unknown and not hints(self._name).open_arguments:
+        names, open_arguments = _accepts(self._name)
+        unknown = params.keys() - names
+        if unknown and not open_arguments:
             raise TypeError(self._unknown(sorted(unknown)))
         # Checked here, before a coroutine exists: AsyncClient raises at once too.
         return self._client.send(Call.build(self._name, params))

@@ -10,9 +10,12 @@ own connections read with a socket timeout never longer than the time left (see
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpcore
@@ -127,6 +130,35 @@ class Body:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+#: ``asyncio.timeout`` (Python 3.11 and later): on asyncio it does what ``anyio.fail_after``
+#: does (cancel the task at the deadline, raise ``TimeoutError``) for a third of the CPU.
+_ASYNCIO_TIMEOUT: Callable[[float | None], AbstractAsyncContextManager[Any]] | None = getattr(
+    asyncio, "timeout", None
+)
+
+
+def asyncio_timeout() -> Callable[[float | None], AbstractAsyncContextManager[Any]] | None:
+    """``asyncio.timeout`` when it exists and this runs in an asyncio task (not under
+    trio, say); None otherwise, and the caller uses anyio's cancel scope."""
+    if _ASYNCIO_TIMEOUT is None:
+        return None
+    try:
+        return _ASYNCIO_TIMEOUT if asyncio.current_task() is not None else None
+    except RuntimeError:  # no asyncio loop running
+        return None
+
+
+def read_already(response: httpx.Response) -> bytes | None:
+    """The body, when the transport read it whole (aiohttp's small answers, a mock's):
+    reading it again chunk by chunk would only slice the same bytes."""
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
+
+
 # -- the clients' own connections: socket reads never outlast the deadline ------------
 
 
@@ -182,3 +214,59 @@ def deadline_transport() -> httpx.HTTPTransport:
     if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
         pool._network_backend = _Backend()
     return transport
+
+
+# -- sending a built request without httpx's per-request layers -----------------------
+
+_log = logging.getLogger("httpx")
+#: httpx.Client's own methods between ``send`` and the transport: a subclass that
+#: overrides one of them gets them all (its override may be why it exists).
+_LAYERS = ("send", "_send_handling_auth", "_send_handling_redirects", "_send_single_request")
+
+
+def _plain(http: httpx.Client) -> bool:
+    """Whether ``http``'s per-request layers have nothing to do for a built request sent
+    with ``follow_redirects=False``: no auth, no event hooks, no overridden layer, open."""
+    cls = type(http)
+    hooks = http.event_hooks
+    return (
+        http.auth is None
+        and not hooks["request"]
+        and not hooks["response"]
+        and not http.is_closed
+        and all(getattr(cls, name, None) is getattr(httpx.Client, name) for name in _LAYERS)
+        and hasattr(http, "_transport_for_url")
+    )
+
+
+def send_direct(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """``http.send(request, stream=True, follow_redirects=False)``, without the layers
+    that have nothing to do for it when :func:`_plain` holds (in httpx 0.28 they cost
+    more CPU than a mock transport's answer: an auth flow generator, the redirect loop,
+    a cookie jar pass over a response without cookies). What the last layer does is done
+    here alike: the transport the client's mounts choose, the request attached to any
+    ``RequestError`` and to the response, cookies stored when a ``Set-Cookie`` came, and
+    httpx's log line. ``request`` must carry its timeout (``Deadline.bound`` sets it).
+    Anything else, and a URL with credentials in it, goes through ``http.send``."""
+    url = request.url
+    if url.userinfo or not _plain(http):
+        return http.send(request, stream=True, follow_redirects=False)
+    transport = http._transport_for_url(url)
+    try:
+        response = transport.handle_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request
+        raise
+    response.request = request
+    if "set-cookie" in response.headers:
+        http.cookies.extract_cookies(response)
+    if _log.isEnabledFor(logging.INFO):
+        _log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response

@@ -117,20 +117,22 @@ def _escaped_uri(url: str) -> str:
     return escape(base_string_uri(url))
 
 
-def _twice(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(k.replace("%", "%25"), v.replace("%", "%25")) for k, v in pairs]
-
-
 def base_string(http_method: str, url: str, params: Mapping[str, str]) -> str:
-    """The OAuth 1.0a signature base string (RFC 5849 section 3.4.1).
+    """The OAuth 1.0a signature base string (RFC 5849 section 3.4.1)."""
+    return _base_of(http_method, url, [(escape(k), escape(v)) for k, v in params.items()])
 
-    The encoded pairs hold only unreserved characters and ``%XX``, so encoding the
-    normalised string a second time only turns ``%`` into ``%25`` (and the joining
-    ``=`` and ``&`` into ``%3D`` and ``%26``).
+
+def _base_of(http_method: str, url: str, pairs: list[tuple[str, str]]) -> str:
+    """The base string from the escaped pairs (sorted here, in place).
+
+    The escaped pairs hold only unreserved characters and ``%XX``, so encoding the
+    normalised string a second time only turns ``%`` into ``%25`` and the joining ``=``
+    and ``&`` into ``%3D`` and ``%26``: three ``str.replace`` passes, ``%`` first.
     """
-    pairs = sorted((escape(k), escape(v)) for k, v in params.items())
-    normalized = "%26".join(f"{k}%3D{v}" for k, v in _twice(pairs))
-    return f"{http_method.upper()}&{_escaped_uri(url)}&{normalized}"
+    pairs.sort()
+    normalized = "&".join([f"{k}={v}" for k, v in pairs])
+    twice = normalized.replace("%", "%25").replace("=", "%3D").replace("&", "%26")
+    return f"{http_method.upper()}&{_escaped_uri(url)}&{twice}"
 
 
 def hmac_sha1(base: str, consumer_secret: str, token_secret: str | None) -> str:
@@ -183,6 +185,63 @@ def legacy_signature(secret: str, params: Mapping[str, str]) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
+#: The ``oauth_*`` parameters a signer adds; params already holding one are signed by
+#: :func:`oauth_params` itself (ours replace theirs there).
+_OAUTH_NAMES = frozenset(
+    {
+        "oauth_consumer_key",
+        "oauth_nonce",
+        "oauth_signature_method",
+        "oauth_timestamp",
+        "oauth_version",
+        "oauth_token",
+        "oauth_signature",
+    }
+)
+
+
+class _Prepared:
+    """What :func:`oauth_params` escapes anew for every call but is the same for every
+    call with the same credentials: the constant ``oauth_*`` pairs, escaped, and the
+    Authorization header's constant parts."""
+
+    __slots__ = ("credentials", "fixed", "head", "token")
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        fixed = {
+            "oauth_consumer_key": credentials.api_key,
+            "oauth_signature_method": "HMAC-SHA1",
+            "oauth_version": "1.0",
+        }
+        if credentials.oauth_token:
+            fixed["oauth_token"] = credentials.oauth_token
+        self.fixed = [(escape(k), escape(v)) for k, v in fixed.items()]
+        self.head = f'OAuth oauth_consumer_key="{escape(credentials.api_key)}", oauth_nonce="'
+        token = credentials.oauth_token
+        self.token = f', oauth_token="{escape(token)}"' if token else ""
+
+    def sign(
+        self, http_method: str, url: str, params: Mapping[str, str], nonce: str, timestamp: str
+    ) -> str:
+        """The signature: what :func:`oauth_params` computes, byte for byte."""
+        pairs = [(escape(k), escape(v)) for k, v in params.items()]
+        pairs += self.fixed
+        pairs.append(("oauth_nonce", escape(nonce)))
+        pairs.append(("oauth_timestamp", escape(timestamp)))
+        creds = self.credentials
+        base = _base_of(http_method, url, pairs)
+        return hmac_sha1(base, creds.api_secret, creds.oauth_token_secret)
+
+    def header(self, nonce: str, timestamp: str, signature: str) -> str:
+        """:func:`authorization_header` of :func:`oauth_params`'s dict, in its order."""
+        return (
+            f'{self.head}{escape(nonce)}", oauth_signature_method="HMAC-SHA1", '
+            f'oauth_timestamp="{escape(timestamp)}", oauth_version="1.0"{self.token}, '
+            f'oauth_signature="{escape(signature)}"'
+        )
+
+
 class Signer:
     """Adds credentials to a request's params, in the mode the credentials allow.
 
@@ -190,7 +249,7 @@ class Signer:
     ``nonce`` and ``clock`` are injectable so that tests get repeatable bytes.
     """
 
-    __slots__ = ("clock", "credentials", "mode", "nonce")
+    __slots__ = ("_prepared", "clock", "credentials", "mode", "nonce")
 
     def __init__(
         self,
@@ -208,6 +267,7 @@ class Signer:
         self.mode: SigningMode = mode
         self.nonce = nonce
         self.clock = clock
+        self._prepared: _Prepared | None = None
 
     def __repr__(self) -> str:
         return f"Signer(mode={self.mode!r})"
@@ -224,6 +284,8 @@ class Signer:
         if creds is None or self.mode == "none":
             return None
         if self.mode == "oauth":
+            if _OAUTH_NAMES.isdisjoint(params):
+                return self._prepared_sign(creds, http_method, url, params, in_header)
             oauth = oauth_params(
                 creds, http_method, url, params, nonce=self.nonce(), timestamp=self.clock()
             )
@@ -236,4 +298,31 @@ class Signer:
             if creds.oauth_token:
                 params["auth_token"] = creds.oauth_token
             params["api_sig"] = legacy_signature(creds.api_secret, params)
+        return None
+
+    def _prepared_sign(
+        self,
+        creds: Credentials,
+        http_method: str,
+        url: str,
+        params: dict[str, str],
+        in_header: bool,
+    ) -> str | None:
+        """What the generic path of :meth:`sign` does with :func:`oauth_params`, from the
+        constant parts escaped once per credentials; params hold no ``oauth_*`` name."""
+        prepared = self._prepared
+        if prepared is None or prepared.credentials is not creds:
+            prepared = self._prepared = _Prepared(creds)
+        nonce, timestamp = self.nonce(), str(self.clock())
+        signature = prepared.sign(http_method, url, params, nonce, timestamp)
+        if in_header:
+            return prepared.header(nonce, timestamp, signature)
+        params["oauth_consumer_key"] = creds.api_key
+        params["oauth_nonce"] = nonce
+        params["oauth_signature_method"] = "HMAC-SHA1"
+        params["oauth_timestamp"] = timestamp
+        params["oauth_version"] = "1.0"
+        if creds.oauth_token:
+            params["oauth_token"] = creds.oauth_token
+        params["oauth_signature"] = signature
         return None

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlencode
 
 import httpx
 
 from ..auth import Signer
+from ..auth.signing import escape
 from ..call import Call
 from ..decoding import MAX_BODY_BYTES, decode
 from ..result import Result
@@ -54,17 +56,30 @@ class DecodingTransport:
     path: str
 
     def parse_response(self, response: httpx.Response, call: Call, codec: str) -> Result:
-        content = response.content
+        return self.decode_body(
+            response.content, response.status_code, response.headers, call, codec
+        )
+
+    def decode_body(
+        self, body: bytes, status: int, headers: Mapping[str, str], call: Call, codec: str
+    ) -> Result:
+        """What ``parse_response`` does, from the body, status and headers of an answer."""
         # Whoever read the response applied its own size limit (Client's max_body).
         return decode(
-            content,
-            max_bytes=max(MAX_BODY_BYTES, len(content)),
+            body,
+            max_bytes=max(MAX_BODY_BYTES, len(body)),
             transport=self.name,
             codec=codec,
-            status=response.status_code,
-            headers=response.headers,
+            status=status,
+            headers=headers,
             method=call.method,
         )
+
+    @property
+    def decodes_plainly(self) -> bool:
+        """Whether ``parse_response`` is this class's own, so that :meth:`decode_body`
+        gives the same ``Result`` (the clients then need not build a response for it)."""
+        return type(self).parse_response is DecodingTransport.parse_response
 
 
 def response_format(transport: str, codec: str) -> str:
@@ -93,3 +108,37 @@ def endpoint_url(url: str) -> httpx.URL:
 
 def endpoint(base_url: str, transport: Transport) -> str:
     return base_url.rstrip("/") + "/" + transport.path
+
+
+def form_encode(params: Mapping[str, str]) -> bytes:
+    """``urlencode(params).encode()`` for string values, at half the CPU: RFC 3986 escaping
+    done by :func:`~flickrwire.auth.signing.escape` (``str.translate`` in C) is
+    ``quote_plus`` but for the space, which a form writes as ``+``. ``%20`` in an
+    escaped string can only be an escaped space: every ``%`` there starts an escape."""
+    try:
+        return "&".join(
+            f"{escape(k).replace('%20', '+')}={escape(v).replace('%20', '+')}"
+            for k, v in params.items()
+        ).encode("ascii")
+    except TypeError:  # a value that is not a string, in a Call built by hand
+        return urlencode(params).encode()
+
+
+@lru_cache(maxsize=64)
+def _host_header(url: str) -> bytes:
+    return endpoint_url(url).netloc
+
+
+def post_request(url: str, body: bytes, headers: list[tuple[bytes, bytes]]) -> httpx.Request:
+    """``httpx.Request("POST", url, content=body, headers=headers)``, the same request
+    (the same headers in the same order: ``Host``, the given ones, ``Content-Length``)
+    for a third of the CPU: httpx's merging of default headers walks the list once per
+    header it might add, and here all of them are known. ``headers`` must hold neither
+    ``Host`` nor ``Content-Length``."""
+    parsed = endpoint_url(url)
+    if not body or not parsed.host:  # httpx adds other headers then, in other places
+        return httpx.Request("POST", parsed, content=body, headers=headers)
+    every = [(b"Host", _host_header(url)), *headers, (b"Content-Length", b"%d" % len(body))]
+    request = httpx.Request("POST", parsed, headers=every, stream=httpx.ByteStream(body))
+    request.read()  # as httpx does for a body given as bytes: request.content is set
+    return request

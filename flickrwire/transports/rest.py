@@ -7,16 +7,23 @@ Responses are ``<rsp>`` XML or JSON, HTTP 200 even for faults. OAuth goes in the
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import httpx
 
 from ..auth import Signer
 from ..call import Call
 from ..codecs import json as jsoncodec, xml as xmlcodec
 from ..result import Result
-from .base import DecodingTransport, endpoint, endpoint_url, flickr_params
+from .base import (
+    DecodingTransport,
+    endpoint,
+    endpoint_url,
+    flickr_params,
+    form_encode,
+    post_request,
+)
 from .request import FORM, ParsedRequest, form_body, parsed_call, read_params
+
+_FORM = (b"Content-Type", FORM.encode())
 
 
 class RESTTransport(DecodingTransport):
@@ -27,13 +34,13 @@ class RESTTransport(DecodingTransport):
         url = endpoint(base_url, self)
         params = flickr_params(call, self.name, codec)
         auth = signer.sign(call.http_method, url, params, in_header=True)
-        headers = {"Authorization": auth} if auth else {}
         if call.http_method == "GET":
+            headers = {"Authorization": auth} if auth else {}
             return httpx.Request("GET", endpoint_url(url), params=params, headers=headers)
-        headers["Content-Type"] = FORM
-        return httpx.Request(
-            "POST", endpoint_url(url), content=urlencode(params).encode(), headers=headers
-        )
+        body = form_encode(params)
+        if auth:
+            return post_request(url, body, [(b"Authorization", auth.encode("ascii")), _FORM])
+        return post_request(url, body, [_FORM])
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and a form body (url-encoded or multipart), read once."""

@@ -23,7 +23,7 @@ from ..codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcod
 from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
-from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .base import DecodingTransport, RequestError, endpoint, flickr_params, post_request
 from .request import Pairs, ParsedRequest, parsed_call, read_params
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -33,6 +33,7 @@ XSD = "http://www.w3.org/1999/XMLSchema"
 URN = "urn:flickr"
 #: SOAP 1.2's media type (RFC 3902); Flickr's page names none. Our choice.
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
+_HEADERS = [(b"Content-Type", CONTENT_TYPE.encode())]
 RESPONSE_CONTENT_TYPE = "text/xml; charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
 _ENVELOPE_OPEN = f'<s:Envelope xmlns:s="{SOAP12}" xmlns:xsi="{XSI}" xmlns:xsd="{XSD}"><s:Body>'
@@ -134,12 +135,7 @@ class SOAPTransport(DecodingTransport):
         url = endpoint(base_url, self)
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
-        return httpx.Request(
-            "POST",
-            endpoint_url(url),
-            content=flickr_request(params),
-            headers={"Content-Type": CONTENT_TYPE},
-        )
+        return post_request(url, flickr_request(params), _HEADERS)
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and the ``FlickrRequest`` children, read once."""

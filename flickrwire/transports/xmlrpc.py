@@ -18,11 +18,12 @@ from ..codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcod
 from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
-from .base import DecodingTransport, RequestError, endpoint, endpoint_url, flickr_params
+from .base import DecodingTransport, RequestError, endpoint, flickr_params, post_request
 from .request import Pairs, ParsedRequest, parsed_call, read_params
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
+_HEADERS = [(b"Content-Type", CONTENT_TYPE.encode())]
 
 
 def method_call(method: str, params: dict[str, str]) -> bytes:
@@ -123,12 +124,7 @@ class XMLRPCTransport(DecodingTransport):
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
         method = params.pop("method")
-        return httpx.Request(
-            "POST",
-            endpoint_url(url),
-            content=method_call(method, params),
-            headers={"Content-Type": CONTENT_TYPE},
-        )
+        return post_request(url, method_call(method, params), _HEADERS)
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and the ``methodCall`` (its ``methodName`` as ``method``), read once."""

@@ -1,0 +1,109 @@
+"""Async client CPU per call: ``AsyncClient`` against ``aiohttp.ClientSession``.
+
+The same loopback server and workers as ``bench_async.py`` (a signed
+``flickr.groups.leave``, N workers sharing one client), but the figure is the CPU time of
+this process (event loop and client) per call, which moves less with a loaded machine
+than calls/s does. Clients: ``AsyncClient`` (this tree), ``AsyncClient unsigned``,
+``aiohttp`` posting the prebuilt bytes, and with ``--against REV`` the signed
+``AsyncClient`` of the package at a git revision, in the same rounds. Ratios: the median
+of per-round ratios against aiohttp's CPU per call, with their spread. Issue 11 asks for
+"lower": there is no numeric goal for this figure (``bench_async.py`` has the
+throughput goals).
+
+Run: ``python bench/bench_async_cpu.py [--against REV] [--levels 10 50] [--rounds 7]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+from types import ModuleType
+
+from _revision import package_at
+from _timing import environment, rate_ratio, table
+from bench_async import CPU_US, CREDENTIALS, GROUP_ID, Calls, Clients, Server, rate
+
+CREDENTIAL_FIELDS = ("api_key", "api_secret", "oauth_token", "oauth_token_secret")
+
+
+def old_client(package: ModuleType, base_url: str) -> object:
+    creds = package.Credentials(*(getattr(CREDENTIALS, f) for f in CREDENTIAL_FIELDS))
+    return package.AsyncClient("rest", "json", creds, base_url=base_url)
+
+
+async def measure(
+    base_url: str, levels: list[int], total: int, rounds: int, before: ModuleType | None
+) -> dict[tuple[int, str], list[float]]:
+    clients = Clients(base_url)
+    every = clients.calls()
+    calls: dict[str, Calls] = {n: every[n] for n in ("AsyncClient", "AsyncClient unsigned")}
+    calls["aiohttp"] = every["aiohttp"]
+    old = old_client(before, base_url) if before is not None else None
+    if old is not None:
+
+        async def older() -> object:
+            return await old.groups.leave(group_id=GROUP_ID)  # type: ignore[attr-defined]
+
+        calls["AsyncClient before"] = older
+    try:
+        await clients.check()
+        pairs = [(level, name) for level in levels for name in calls]
+        for level, name in pairs:  # warm up, and open the connections each level needs
+            await rate(calls[name], level, level * 4)
+        found: dict[tuple[int, str], list[float]] = {pair: [] for pair in pairs}
+        for r in range(rounds):
+            shift = r % len(pairs)
+            for level, name in pairs[shift:] + pairs[:shift]:
+                await rate(calls[name], level, total)
+                found[level, name].append(CPU_US[calls[name]][-1])
+        return found
+    finally:
+        await clients.aclose()
+        if old is not None:
+            await old.aclose()  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--against", metavar="REV", help="also time the package at REV")
+    parser.add_argument("--levels", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=600, help="calls per client per round")
+    args = parser.parse_args()
+    before = package_at(args.against) if args.against else None
+    print(environment(), "\n")
+    server = Server()
+    try:
+        found = asyncio.run(measure(server.base_url, args.levels, args.calls, args.rounds, before))
+    finally:
+        server.stop()
+    lines = []
+    for level, name in found:
+        spread = rate_ratio(found[level, name], found[level, "aiohttp"])
+        lines.append(
+            [
+                str(level),
+                name,
+                f"{statistics.median(found[level, name]):,.0f}",
+                f"{spread.median:.2f}x",
+                f"{spread.q1:.2f}-{spread.q3:.2f}",
+                f"{spread.low:.2f}-{spread.high:.2f}",
+            ]
+        )
+    print("Client CPU us per call (median over rounds); ratio: median of per-round ratios")
+    print(
+        f"against aiohttp at the same level, {args.rounds} rounds"
+        + (f"; before = {args.against}" if before else "")
+    )
+    headers = ["in flight", "client", "CPU us/call", "vs aiohttp", "IQR", "min-max"]
+    print(table(headers, lines, left=2))
+    if before is not None:
+        print("\nThis tree's AsyncClient against the revision's (per-round CPU ratios):")
+        for level in args.levels:
+            change = rate_ratio(found[level, "AsyncClient"], found[level, "AsyncClient before"])
+            print(f"  {level} in flight: {change.median:.2f}x, {change.spread()}")
+
+
+if __name__ == "__main__":
+    main()
