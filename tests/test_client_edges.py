@@ -1,0 +1,125 @@
+"""Client edges a mutation audit found loose, for both ``Client`` and ``AsyncClient``:
+redirects are never followed, the body limit is exact (``max_body`` bytes are read,
+one more is refused) whether the length is declared, streamed or compressed."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from flickrwire import AsyncClient, Client, Credentials, Result
+
+CREDS = Credentials("key-x", "secret-x", "token-x", "token-secret-x")
+LIMIT = 1000
+
+
+def ok_body(size: int) -> bytes:
+    """A valid JSON success of exactly ``size`` bytes."""
+    head, tail = b'{"stat":"ok","a":{"_content":"', b'"}}'
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+def answer(how: str, body: bytes, *, is_async: bool = False) -> httpx.Response:
+    """``body`` with a declared length, as chunks without one, or gzipped."""
+    if how == "declared":
+        return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+    if how == "gzip":
+        headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        return httpx.Response(200, content=gzip.compress(body), headers=headers)
+    pieces = [body[i : i + 97] for i in range(0, len(body), 97)]
+    if is_async:
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for piece in pieces:
+                yield piece
+
+        return httpx.Response(200, content=chunks())
+
+    def sync_chunks() -> Iterator[bytes]:
+        yield from pieces
+
+    return httpx.Response(200, content=sync_chunks())
+
+
+def check_limit(result: Result, size: int, body: bytes) -> None:
+    if size <= LIMIT:
+        assert result.ok, result.fault
+        assert result.raw == body
+        assert result.payload["a"]["_content"] == "x" * (size - 33)
+    else:
+        assert result.fault is not None
+        assert (result.fault.origin, result.fault.retryable) == ("decode", False)
+        assert f"exceeds the {LIMIT}-byte limit" in result.fault.message
+        assert result.http_status == 200
+
+
+@pytest.mark.parametrize("how", ["declared", "streamed", "gzip"])
+@pytest.mark.parametrize("size", [LIMIT - 1, LIMIT, LIMIT + 1])
+def test_the_body_limit_is_exact(how: str, size: int) -> None:
+    body = ok_body(size)
+    assert len(body) == size
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: answer(how, body)))
+    client = Client("rest", "json", CREDS, http_client=http, max_body=LIMIT)
+    check_limit(client.call("flickr.test.echo"), size, body)
+
+
+@pytest.mark.parametrize("how", ["declared", "streamed", "gzip"])
+@pytest.mark.parametrize("size", [LIMIT - 1, LIMIT, LIMIT + 1])
+async def test_the_async_body_limit_is_exact(how: str, size: int) -> None:
+    body = ok_body(size)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return answer(how, body, is_async=True)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = AsyncClient("rest", "json", CREDS, http_client=http, max_body=LIMIT)
+    check_limit(await client.call("flickr.test.echo"), size, body)
+
+
+# -- redirects ---------------------------------------------------------------------------------
+
+REDIRECTS = [301, 302, 303, 307, 308]
+
+
+def redirecting(seen: list[str], status: int) -> httpx.Response:
+    # The second hop, if any, would answer ok: a followed redirect would look like success.
+    if len(seen) == 1:
+        return httpx.Response(status, headers={"Location": "https://elsewhere.example/rest/"})
+    return httpx.Response(200, content=b'{"stat":"ok"}')
+
+
+def check_refused(result: Result, seen: list[str], status: int, transport: str) -> None:
+    assert seen == [f"https://api.flickr.com/services/{transport}/"]
+    assert result.fault is not None
+    assert (result.ok, result.fault.origin, result.http_status) == (False, "http", status)
+
+
+@pytest.mark.parametrize("transport", ["rest", "xmlrpc", "soap"])
+@pytest.mark.parametrize("status", REDIRECTS)
+def test_client_does_not_follow_a_redirect(status: int, transport: str) -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return redirecting(seen, status)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+    result = Client(transport, "json", CREDS, http_client=http).groups.leave(group_id="1@N01")
+    check_refused(result, seen, status, transport)
+
+
+@pytest.mark.parametrize("transport", ["rest", "xmlrpc", "soap"])
+@pytest.mark.parametrize("status", REDIRECTS)
+async def test_async_client_does_not_follow_a_redirect(status: int, transport: str) -> None:
+    seen: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return redirecting(seen, status)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), follow_redirects=True)
+    client = AsyncClient(transport, "json", CREDS, http_client=http)
+    check_refused(await client.groups.leave(group_id="1@N01"), seen, status, transport)

@@ -1,0 +1,250 @@
+"""Edges of the wire core a mutation audit found loose, pinned from what a user relies on:
+every byte order mark, every ``oauth_problem`` a server sends, SOAP 1.1 stack faults, the
+faults each transport always answers in its native XML, ``~`` and the other unreserved
+characters in signed values, and booleans in ``Result.normalised()``."""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import hashlib
+import hmac
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from flickrwire import Credentials, Fault, Result, decode, transports
+from flickrwire.auth import Signer
+from flickrwire.auth.signing import base_string, escape
+from flickrwire.call import Call
+from flickrwire.result import failure, success
+
+TRANSPORTS = ("rest", "xmlrpc", "soap")
+RSP = (
+    '<?xml version="1.0" encoding="{enc}" ?>\n<rsp stat="ok">\n<user id="1@N01">'
+    "<username>Caf\xe9 \u6771</username></user>\n</rsp>\n"
+)
+JSON = '{"user":{"id":"1@N01","username":{"_content":"Caf\xe9 \u6771"}},"stat":"ok"}'
+USER = {"user": {"id": "1@N01", "username": {"_content": "Caf\xe9 \u6771"}}}
+
+# -- byte order marks: each picks the encoding, whatever the header says -------------------
+
+BOMS = [
+    ("utf-8", codecs.BOM_UTF8, "utf-8"),
+    ("utf-16-le", codecs.BOM_UTF16_LE, "utf-16le"),
+    ("utf-16-be", codecs.BOM_UTF16_BE, "utf-16be"),
+    ("utf-32-le", codecs.BOM_UTF32_LE, "utf-32le"),
+    ("utf-32-be", codecs.BOM_UTF32_BE, "utf-32be"),
+]
+
+
+@pytest.mark.parametrize(("name", "bom", "encoding"), BOMS, ids=[b[0] for b in BOMS])
+@pytest.mark.parametrize("prolog", [True, False], ids=["prolog", "no-prolog"])
+def test_an_xml_answer_with_a_bom_decodes(
+    name: str, bom: bytes, encoding: str, prolog: bool
+) -> None:
+    text = RSP.format(enc=name.upper()[:6]) if prolog else RSP.split("\n", 1)[1]
+    body = bom + text.encode(encoding)
+    # A header that disagrees with the BOM (a proxy's default): the BOM wins.
+    headers = {"Content-Type": "text/xml; charset=iso-8859-1"}
+    result = decode(body, transport="rest", codec="xml", headers=headers, method="m")
+    assert (result.ok, result.payload, result.raw) == (True, USER, body)
+
+
+@pytest.mark.parametrize(("name", "bom", "encoding"), BOMS, ids=[b[0] for b in BOMS])
+def test_a_json_answer_with_a_bom_decodes(name: str, bom: bytes, encoding: str) -> None:
+    body = bom + JSON.encode(encoding)
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    result = decode(body, transport="soap", codec="json", headers=headers, method="m")
+    assert (result.ok, result.payload) == (True, USER)
+
+
+# -- every oauth_problem a 401 carries ------------------------------------------------------
+
+# Written from the OAuth Problem Reporting extension's meanings and Flickr's codes:
+# a signature or its freshness is wrong -> 96, a parameter is missing -> 97, the token is
+# not usable -> 98, the token lacks the permission -> 99, the key is not known -> 100.
+PROBLEMS = {
+    "signature_invalid": 96,
+    "signature_method_rejected": 96,
+    "nonce_used": 96,
+    "timestamp_refused": 96,
+    "parameter_absent": 97,
+    "token_rejected": 98,
+    "token_expired": 98,
+    "token_revoked": 98,
+    "token_used": 98,
+    "permission_denied": 99,
+    "consumer_key_unknown": 100,
+    "consumer_key_rejected": 100,
+    # No Flickr code stands for these: the fault keeps the problem, without a code.
+    "version_rejected": None,
+    "additional_authorization_required": None,
+    "something_new": None,
+}
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize(("problem", "code"), sorted(PROBLEMS.items(), key=str))
+def test_every_oauth_problem_becomes_its_flickr_code(
+    problem: str, code: int | None, transport: str
+) -> None:
+    body = f"oauth_problem={problem}&oauth_parameters_absent=oauth_nonce".encode()
+    headers = {"Content-Type": "text/plain;charset=UTF-8"}
+    result = decode(body, transport=transport, codec="xml", status=401, headers=headers)
+    assert result.fault == Fault(code, f"oauth_problem={problem}", "auth", False)
+    assert (result.ok, result.http_status) == (False, 401)
+
+
+# -- SOAP stack faults (no Flickr code) ------------------------------------------------------
+
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+
+
+def soap11_fault(code: str, message: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<soap:Envelope xmlns:soap="{SOAP11}">'
+        f"<soap:Body><soap:Fault><faultcode>{code}</faultcode>"
+        f"<faultstring>{message}</faultstring></soap:Fault></soap:Body></soap:Envelope>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("code", "retryable"),
+    [
+        ("soap:Server", True),
+        ("Server", True),
+        ("soap:Server.Timeout", True),
+        ("soap:Client", False),
+        ("soap:VersionMismatch", False),
+        ("soap:MustUnderstand", False),
+    ],
+)
+@pytest.mark.parametrize("status", [500, 200])
+def test_a_soap_1_1_stack_fault(code: str, retryable: bool, status: int) -> None:
+    # A SOAP 1.1 stack in front of the service: Server means "not you, try again later".
+    body = soap11_fault(code, "  Backend unavailable ")
+    result = decode(body, transport="soap", codec="xml", status=status, method="m")
+    assert result.fault == Fault(None, "Backend unavailable", "protocol", retryable)
+
+
+def test_a_soap_1_1_flickr_fault_keeps_its_code() -> None:
+    body = soap11_fault("flickr.error.105", "Service currently unavailable")
+    result = decode(body, transport="soap", codec="xml", method="m")
+    assert result.fault == Fault(105, "Service currently unavailable", "api", True)
+
+
+# -- which faults each transport answers in its own XML even when JSON was asked ----------
+
+# A server cannot answer in the format it could not read: a bad format (111) on every
+# transport, an unparsable XML-RPC call (115) on XML-RPC, an unparsable envelope (114) on
+# SOAP. Everything else, method-not-found included, is answered in the JSON asked for.
+NATIVE = {"rest": {111}, "xmlrpc": {111, 115}, "soap": {111, 114}}
+CODES = (0, 1, 2, 3, 95, 96, 97, 98, 99, 100, 105, 106, 111, 112, 114, 115, 116, 201, 212)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("code", CODES)
+def test_the_native_xml_fault_set(transport: str, code: int) -> None:
+    wire = transports.get(transport)
+    result = failure(
+        "m", Fault.from_code(code, "Why"), transport=transport, codec="json", status=200, raw=b""
+    )
+    body = wire.render_response(result, "json")
+    media = wire.media_type(result, "json")
+    native = code in NATIVE[transport]
+    assert body.lstrip().startswith(b"<") is native, body
+    assert media.startswith("text/xml" if native else "application/json"), media
+    # Either way the client reads back the same fault.
+    response = httpx.Response(200, content=body, headers={"Content-Type": media})
+    back = wire.parse_response(response, Call("m", {}), "json")
+    assert (back.code, back.fault and back.fault.message) == (code, "Why")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_success_asked_in_json_is_json(transport: str) -> None:
+    wire = transports.get(transport)
+    result = success(
+        "m", {"a": {"_content": "b"}}, transport=transport, codec="json", status=200, raw=b""
+    )
+    assert wire.render_response(result, "json").startswith(b"{")
+    assert wire.media_type(result, "json").startswith("application/json")
+
+
+# -- unreserved characters in signed values ------------------------------------------------
+
+
+def pct(text: str) -> str:
+    """RFC 3986 section 2.3: ALPHA DIGIT - . _ ~ stay; everything else is %XX of UTF-8."""
+    return quote(text.encode("utf-8"), safe="-._~")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a~b", "~", "A-Z_a.z~0-9", "~caf\xe9~", "tilde~ and space", "x!*'()~", "\u6771~-._"],
+)
+def test_unreserved_characters_stay_as_they_are_in_signatures(value: str) -> None:
+    assert escape(value) == pct(value)
+    assert "~" not in pct(value) or "%7E" not in escape(value)
+    params = {"method": "flickr.test.echo", "name": value, value: "key"}
+    base = base_string("POST", "https://api.flickr.com/services/rest/", params)
+    pairs = sorted((pct(k), pct(v)) for k, v in params.items())
+    normalized = "&".join(f"{k}={v}" for k, v in pairs)
+    assert base == "&".join(("POST", pct("https://api.flickr.com/services/rest/"), pct(normalized)))
+
+
+def test_a_signed_tilde_value_matches_an_independent_signature() -> None:
+    creds = Credentials("key~1", "secret~2", "token~3", "token-secret~4")
+    signer = Signer(creds, "oauth", nonce=lambda: "n~5", clock=lambda: 1700000000)
+    params = {"method": "flickr.test.echo", "v": "~user~"}
+    url = "https://api.flickr.com/services/soap/"
+    signer.sign("POST", url, params, in_header=False)
+    signed = [(k, v) for k, v in params.items() if k != "oauth_signature"]
+    pairs = sorted((pct(k), pct(v)) for k, v in signed)
+    base = "&".join(("POST", pct(url), pct("&".join(f"{k}={v}" for k, v in pairs))))
+    key = f"{pct('secret~2')}&{pct('token-secret~4')}".encode()
+    expected = base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
+    assert params["oauth_signature"] == expected
+    assert "~user~" in base and "%7E" not in base
+
+
+# -- booleans and numbers in normalised() ---------------------------------------------------
+
+
+def test_normalised_writes_booleans_and_numbers_as_flickr_xml_would() -> None:
+    payload = {
+        "group": {
+            "id": "1@N01",
+            "is_admin": True,
+            "is_member": False,
+            "members": 12,
+            "ratio": 0.5,
+            "name": {"_content": "True"},
+        },
+        "flags": [True, False, 1, 0, "1"],
+    }
+    result = success("m", payload, transport="rest", codec="json", status=200, raw=b"")
+    assert result.normalised()["payload"] == {
+        "group": {
+            "id": "1@N01",
+            "is_admin": "1",
+            "is_member": "0",
+            "members": "12",
+            "ratio": "0.5",
+            "name": {"_content": "True"},
+        },
+        "flags": ["1", "0", "1", "0", "1"],
+    }
+
+
+def test_a_json_true_and_an_xml_one_compare_equal() -> None:
+    as_json = decode(
+        b'{"stat":"ok","user":{"ispro":true,"id":"1"}}', transport="rest", codec="json", method="m"
+    )
+    as_xml = decode(
+        b'<rsp stat="ok"><user ispro="1" id="1" /></rsp>', transport="rest", codec="xml", method="m"
+    )
+    view = {k: v for k, v in as_json.normalised().items() if k != "codec"}
+    assert view == as_xml.normalised() and isinstance(as_json, Result)
