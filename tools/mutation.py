@@ -159,7 +159,7 @@ def baseline(worker: Worker, module: Module) -> None:
     module.baseline = seconds
 
 
-def run_all(modules: list[Module], workers: list[Worker], deadline: float) -> None:
+def run_all(modules: list[Module], workers: list[Worker], deadline: float, live: Path) -> None:
     # Round robin over the modules, each in a fixed random order: when the time runs out,
     # every module has had a fair sample rather than the first lines of the first modules.
     jobs: queue.Queue[tuple[Module, Mutant]] = queue.Queue()
@@ -183,6 +183,9 @@ def run_all(modules: list[Module], workers: list[Worker], deadline: float) -> No
                 module.outcomes.append(outcome)
                 sign = {"killed": ".", "timeout": "T", "survived": "S"}.get(outcome.status, "E")
                 print(sign, end="", flush=True)
+                if outcome.status in ("survived", "error"):
+                    with live.open("a", encoding="utf-8") as out:
+                        out.write(f"{outcome.status}\t{mutant.label}\n")
 
     threads = [threading.Thread(target=work, args=(w,)) for w in workers]
     for thread in threads:
@@ -215,11 +218,36 @@ def report(modules: list[Module], seconds: float) -> dict[str, Any]:
             "kill_rate": rate,
             "tests": module.tests,
             "survivors": [m.label for m in survivors],
+            "ran": [o.mutant.label for o in module.outcomes],
         }
     for module in modules:
         for label in summary["modules"][module.path]["survivors"]:
             print(f"  survived: {label}")
     return summary
+
+
+def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
+    """A re-run of the survivors folded into the run it re-ran: killed stays killed."""
+    result = json.loads(json.dumps(previous))
+    result["seconds"] = previous["seconds"] + again["seconds"]
+    print("\nmerged with the previous run:")
+    for path, now in again["modules"].items():
+        entry = result["modules"][path]
+        entry["killed"] += now["killed"]
+        entry["timeout"] += now["timeout"]
+        left = [label for label in entry["survivors"] if label not in now["ran"]]
+        entry["survivors"] = sorted(now["survivors"] + left, key=_line_order)
+        entry["survived"] = len(entry["survivors"])
+        ran = entry["killed"] + entry["timeout"] + entry["survived"]
+        entry["kill_rate"] = (entry["killed"] + entry["timeout"]) / ran if ran else None
+        killed = entry["killed"] + entry["timeout"]
+        print(f"{short_name(path):<22} killed {killed} of {ran}: {entry['kill_rate']:.1%}")
+    return result
+
+
+def _line_order(label: str) -> tuple[str, int, str]:
+    path, line, rest = label.split(":", 2)
+    return path, int(line), rest
 
 
 PRELOADED = (
@@ -273,10 +301,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="parallel test runs (2)")
     parser.add_argument("--list", action="store_true", help="list modules and mutant counts")
     parser.add_argument("--output", default=str(REPO / ".mutation" / "last.json"))
+    parser.add_argument(
+        "--rerun", action="store_true", help="run only the survivors of --output again (merged)"
+    )
     args = parser.parse_args(argv)
+    output = Path(args.output)
     modules = chosen(args.module)
+    previous = json.loads(output.read_text(encoding="utf-8")) if args.rerun else None
     for module in modules:
         module.mutants = mutants(module.path, (REPO / module.path).read_text(encoding="utf-8"))
+        if previous is not None:
+            before = previous["modules"].get(module.path, {"survivors": []})
+            module.mutants = [m for m in module.mutants if m.label in before["survivors"]]
+    if previous is not None:
+        modules = [module for module in modules if module.mutants]
     if args.list:
         for module in modules:
             print(f"{module.name:<22} {len(module.mutants):>5} mutants  {' '.join(module.tests)}")
@@ -289,12 +327,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for module in modules:
                 baseline(workers[0], module)
-            run_all(modules, workers, start + args.seconds)
+            run_all(modules, workers, start + args.seconds, output.with_suffix(".live"))
         finally:
             for worker in workers:
                 worker.stop()
     summary = report(modules, time.monotonic() - start)
-    output = Path(args.output)
+    if previous is not None:
+        summary = merged(previous, summary)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0
