@@ -5,12 +5,15 @@ one more is refused) whether the length is declared, streamed or compressed."""
 from __future__ import annotations
 
 import gzip
+import http.server
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from flickrwire import AsyncClient, Client, Credentials, Result
+from flickrwire import AsyncClient, Client, Credentials, Fault, Result
+from flickrwire.client import unframed
 
 CREDS = Credentials("key-x", "secret-x", "token-x", "token-secret-x")
 LIMIT = 1000
@@ -123,3 +126,79 @@ async def test_async_client_does_not_follow_a_redirect(status: int, transport: s
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler), follow_redirects=True)
     client = AsyncClient(transport, "json", CREDS, http_client=http)
     check_refused(await client.groups.leave(group_id="1@N01"), seen, status, transport)
+
+
+# -- what reaches the client from a real socket, and failures at the seam ---------------------
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    """A loopback server answering every POST with a JSON success of a known length."""
+
+    body = b'{"stat":"ok","a":{"_content":"from a socket"}}'
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def loopback() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/services/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_body_of_known_length_is_read_from_a_socket(loopback: str) -> None:
+    with Client("rest", "json", CREDS, base_url=loopback) as client:
+        result = client.call("flickr.test.echo")
+    assert (result.ok, result.payload) == (True, {"a": {"_content": "from a socket"}})
+    assert result.raw == _Answer.body
+
+
+async def test_a_body_of_known_length_is_read_from_a_socket_async(loopback: str) -> None:
+    async with AsyncClient("rest", "json", CREDS, base_url=loopback) as client:
+        result = await client.call("flickr.test.echo")
+    assert (result.ok, result.payload) == (True, {"a": {"_content": "from a socket"}})
+
+
+@pytest.mark.parametrize(
+    "error",
+    [httpx.UnsupportedProtocol("no such scheme"), httpx.TooManyRedirects("loop")],
+    ids=["unsupported-protocol", "too-many-redirects"],
+)
+def test_other_http_errors_are_network_faults_not_retried(error: httpx.HTTPError) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    http_client = httpx.Client(transport=httpx.MockTransport(handler))
+    result = Client("rest", "json", CREDS, http_client=http_client).call("flickr.test.echo")
+    name = type(error).__name__
+    assert result.fault == Fault(None, f"{name}: {error}", "network", False)
+    assert result.http_status is None
+
+
+def test_an_unframed_response_keeps_its_http_version_and_reason() -> None:
+    extensions = {"http_version": b"HTTP/1.1", "reason_phrase": b"OK", "other": object()}
+    response = httpx.Response(200, content=b"x", extensions=extensions)
+    again = unframed(response, b"body", httpx.Request("POST", "https://api.flickr.com/"))
+    assert again.extensions == {"http_version": b"HTTP/1.1", "reason_phrase": b"OK"}
+    assert (again.http_version, again.reason_phrase, again.content) == ("HTTP/1.1", "OK", b"body")
+
+
+@pytest.mark.parametrize("timeout", [0.3, httpx.Timeout(5.0, connect=1.0)])
+async def test_a_timeout_given_is_the_one_used_by_both_clients(timeout: object) -> None:
+    expected = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(0.3)
+    with Client(timeout=timeout) as client:  # type: ignore[arg-type]
+        assert client.http.timeout == expected
+    async with AsyncClient(timeout=timeout) as aclient:  # type: ignore[arg-type]
+        assert aclient.http.timeout == expected

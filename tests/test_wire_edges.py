@@ -14,11 +14,13 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from flickrwire import Credentials, Fault, Result, decode, transports
+from flickrwire import Credentials, Fault, Result, decode, errors, transports
 from flickrwire.auth import Signer
-from flickrwire.auth.signing import base_string, escape
+from flickrwire.auth.signing import base_string, escape, signing_mode
 from flickrwire.call import Call
+from flickrwire.codecs import xml as xmlcodec
 from flickrwire.result import failure, success
+from flickrwire.transports.base import RequestError
 
 TRANSPORTS = ("rest", "xmlrpc", "soap")
 RSP = (
@@ -248,3 +250,85 @@ def test_a_json_true_and_an_xml_one_compare_equal() -> None:
     )
     view = {k: v for k, v in as_json.normalised().items() if k != "codec"}
     assert view == as_xml.normalised() and isinstance(as_json, Result)
+
+
+# -- pinned after the mutation run (docs/mutation.md) -----------------------------------------
+
+
+def test_the_global_error_messages_are_flickrs() -> None:
+    # As documented on every method page; 0 and 201 as seen live.
+    unavailable = "Sorry, the Flickr API service is not currently available."
+    assert {
+        0: unavailable,
+        95: "SSL is required",
+        96: "Invalid signature",
+        97: "Missing signature",
+        98: "Invalid auth token",
+        99: "Insufficient permissions",
+        100: "Invalid API Key",
+        105: "Service currently unavailable",
+        106: "Write operation failed",
+        111: 'Format "xxx" not found',
+        112: 'Method "xxx" not found',
+        114: "Invalid SOAP envelope",
+        115: "Invalid XML-RPC Method Call",
+        116: "Bad URL found",
+        201: unavailable,
+        212: 'Method "xxx" not found',
+    } == errors.GLOBAL_ERRORS
+
+
+@pytest.mark.parametrize("mode", ["auto", "oauth", "legacy", "key", "none"])
+def test_every_signing_mode_is_read_from_text(mode: str) -> None:
+    assert signing_mode(mode) == mode
+    with pytest.raises(ValueError, match="unknown signing mode"):
+        signing_mode(mode.upper())
+
+
+def test_an_http_error_page_names_its_title() -> None:
+    page = b"<html><head><title>502  Bad\n Gateway</title></head><body>nginx</body></html>"
+    result = decode(page, transport="rest", codec="json", status=502, method="m")
+    assert result.fault == Fault(None, "HTTP 502: 502 Bad Gateway", "http", True)
+
+
+def test_a_comment_inside_a_value_is_not_part_of_it() -> None:
+    body = b'<rsp stat="ok"><user id="1"><username>Ali<!-- injected -->ce</username></user></rsp>'
+    result = decode(body, transport="rest", codec="xml", method="m")
+    assert result.payload == {"user": {"id": "1", "username": {"_content": "Alice"}}}
+
+
+def test_scalars_in_a_payload_become_elements() -> None:
+    # A payload read from JSON and answered in XML (the emulator's JSON-to-XML direction).
+    payload = {"method": "flickr.test.echo", "n": 3, "tags": ["a", "b"]}
+    assert xmlcodec.payload_fragment(payload) == (
+        "<method>flickr.test.echo</method><n>3</n><tags>a</tags><tags>b</tags>"
+    )
+
+
+def test_a_request_error_says_its_code_and_message() -> None:
+    error = RequestError(115, "Invalid XML-RPC Method Call")
+    assert str(error) == "115: Invalid XML-RPC Method Call"
+    assert (error.code, error.message) == (115, "Invalid XML-RPC Method Call")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<methodCall><params/></methodCall>",
+        b"<methodCall><methodName>  </methodName><params/></methodCall>",
+    ],
+    ids=["no-method-name", "blank-method-name"],
+)
+def test_an_xmlrpc_call_without_a_method_name_is_115(body: bytes) -> None:
+    request = httpx.Request("POST", "https://api.flickr.com/services/xmlrpc/", content=body)
+    with pytest.raises(RequestError) as caught:
+        transports.get("xmlrpc").parse_request(request)
+    assert (caught.value.code, caught.value.message) == (115, "Invalid XML-RPC Method Call")
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "text/xml"])
+def test_a_body_without_a_charset_is_read_as_utf8(content_type: str | None) -> None:
+    body = '{"stat":"ok","user":{"name":{"_content":"Caf\xe9 \u6771"}}}'.encode()
+    headers = {"Content-Type": content_type} if content_type else None
+    result = decode(body, transport="rest", codec="json", headers=headers, method="m")
+    assert result.payload == {"user": {"name": {"_content": "Caf\xe9 \u6771"}}}

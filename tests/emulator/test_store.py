@@ -23,7 +23,7 @@ from flickrwire.emulator.seed import (
     load_seed_file,
     validate,
 )
-from flickrwire.emulator.store import TABLES, Store
+from flickrwire.emulator.store import TABLES, LeaveOutcome, Store
 
 from .conftest import REPO
 
@@ -235,3 +235,15 @@ def test_seed_file_errors(tmp_path: Path) -> None:
     broken.write_text("{", encoding="utf-8")
     with pytest.raises(SeedError, match="is not JSON"):
         load_seed_file(broken)
+
+
+def test_a_refused_leave_reports_nothing_removed(store: Store) -> None:
+    before = store.dump()
+    assert store.leave(ERIN_NSID, TEST_GROUP, True) == LeaveOutcome("not_member")
+    assert store.leave(BOB, "99999999@N99", True) == LeaveOutcome("no_group")
+    refused = store.leave(ERIN_NSID, TEST_GROUP, True)
+    assert (refused.photos_removed, refused.promoted, refused.group_deleted) == (0, None, False)
+    assert store.dump() == before
+
+
+ERIN_NSID = "10000005@N01"
