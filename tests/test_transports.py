@@ -373,6 +373,11 @@ def test_unknown_transport_name_lists_the_known_ones() -> None:
 
 def test_builtin_names_come_first() -> None:
     assert transports.names()[:3] == ["rest", "xmlrpc", "soap"]
+    # Even before a third-party name that sorts first.
+    toy = ToyTransport()
+    toy.name = "amqp"
+    transports.register(toy)
+    assert transports.names()[:4] == ["rest", "xmlrpc", "soap", "amqp"]
     for name in ("rest", "xmlrpc", "soap"):
         assert transports.get(name).name == name
         assert isinstance(transports.get(name), transports.Transport)

@@ -332,3 +332,19 @@ def test_a_body_without_a_charset_is_read_as_utf8(content_type: str | None) -> N
     headers = {"Content-Type": content_type} if content_type else None
     result = decode(body, transport="rest", codec="json", headers=headers, method="m")
     assert result.payload == {"user": {"name": {"_content": "Caf\xe9 \u6771"}}}
+
+
+def test_json_nested_200_levels_is_read_and_201_refused() -> None:
+    # A level is an object or an array; the answer object is the first. Sibling objects
+    # (here 300 of them) do not count, however many there are.
+    def nested(levels: int, siblings: int = 0) -> bytes:
+        inner = '{"a":' * (levels - 1) + "1" + "}" * (levels - 1)
+        extra = "".join(f',"s{n}":{{}}' for n in range(siblings))
+        return ('{"stat":"ok","p":' + inner + extra + "}").encode()
+
+    for siblings in (0, 300):
+        ok = decode(nested(200, siblings), transport="rest", codec="json", method="m")
+        assert ok.ok, (siblings, ok.fault)
+        refused = decode(nested(201, siblings), transport="rest", codec="json", method="m")
+        assert refused.fault is not None and refused.fault.origin == "decode"
+        assert "nested deeper than 200 levels" in refused.fault.message

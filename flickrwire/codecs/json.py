@@ -61,15 +61,15 @@ def load(text: str) -> dict[str, Any]:
 def _check_depth(obj: Any) -> None:
     """Refuse values nested deeper than XML answers can be (libxml2 stops at 256 levels),
     so that nothing downstream recurses out of stack on them."""
+    # A level is an object or array (the answer object is level 1), so that a body with at
+    # most MAX_DEPTH of them, which read() lets through unchecked, is never too deep.
     stack: list[tuple[Any, int]] = [(obj, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise BodyError(f"JSON body is nested deeper than {MAX_DEPTH} levels")
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
 
 
 def read(obj: dict[str, Any], method: str) -> Outcome:

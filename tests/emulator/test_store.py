@@ -247,3 +247,14 @@ def test_a_refused_leave_reports_nothing_removed(store: Store) -> None:
 
 
 ERIN_NSID = "10000005@N01"
+
+
+def test_users_groups_and_member_counts_read_back_as_seeded(store: Store) -> None:
+    with store.transaction() as tx:
+        assert tx.user(ALICE) == (ALICE, "alice", "Alice Admin")
+        assert tx.user("bob") == (BOB, "bob", "Bob Member")
+        assert tx.user("mallory") is None
+        assert tx.group(TEST_GROUP) == (TEST_GROUP, "flickrwire testers", "Leave me.", 3)
+        # Every role by default: Alice (admin), Carol (moderator), Bob and Dave (members).
+        assert tx.count_members(TEST_GROUP) == 4
+        assert [tx.count_members(TEST_GROUP, (t,)) for t in (2, 3, 4)] == [2, 1, 1]

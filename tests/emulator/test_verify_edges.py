@@ -201,3 +201,15 @@ async def test_an_oauth_child_beside_the_header_is_refused_on_soap(
     assert response.text == (
         "oauth_problem=parameter_rejected&oauth_parameters_rejected=oauth_nonce"
     )
+
+
+async def test_a_realm_in_the_authorization_header_is_not_signed(
+    raw: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    # RFC 5849 section 3.5.1: realm is not an OAuth parameter and stays out of the base
+    # string; oauthlib sends one when asked.
+    client = oauth_client(seeded, seeded.token("alice"), NOW, "realm")
+    client.realm = "https://api.flickr.com/"
+    uri, headers, body = client.sign(BASE_URL + "rest/", "POST", urlencode(LOGIN), FORM)
+    assert 'realm="https://api.flickr.com/"' in headers["Authorization"]
+    accepted(await raw.post(uri, content=body, headers=headers), "header", seeded)
