@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from flickrwire import AsyncClient, Client, Credentials, Fault, Result
+from flickrwire import AsyncClient, Client, Credentials, Fault, InsecureURLError, Result
 from flickrwire.client import unframed
 
 CREDS = Credentials("key-x", "secret-x", "token-x", "token-secret-x")
@@ -202,3 +202,14 @@ async def test_a_timeout_given_is_the_one_used_by_both_clients(timeout: object) 
         assert client.http.timeout == expected
     async with AsyncClient(timeout=timeout) as aclient:  # type: ignore[arg-type]
         assert aclient.http.timeout == expected
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["ftp://127.0.0.1/services/", "file://localhost/services/", "ws://localhost/services/"],
+)
+def test_a_base_url_that_is_neither_https_nor_http_is_refused(base_url: str) -> None:
+    with pytest.raises(InsecureURLError, match="must be https://"):
+        Client(base_url=base_url)
+    with pytest.raises(InsecureURLError, match="must be https://"):
+        AsyncClient(base_url=base_url)

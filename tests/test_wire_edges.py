@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from flickrwire import Credentials, Fault, Result, decode, errors, transports
+from flickrwire import Credentials, Fault, Result, decode, errors, transports, xmlsafe
 from flickrwire.auth import Signer
 from flickrwire.auth.signing import base_string, escape, signing_mode
 from flickrwire.call import Call
@@ -291,9 +291,10 @@ def test_an_http_error_page_names_its_title() -> None:
     assert result.fault == Fault(None, "HTTP 502: 502 Bad Gateway", "http", True)
 
 
-def test_a_comment_inside_a_value_is_not_part_of_it() -> None:
-    body = b'<rsp stat="ok"><user id="1"><username>Ali<!-- injected -->ce</username></user></rsp>'
-    result = decode(body, transport="rest", codec="xml", method="m")
+@pytest.mark.parametrize("inserted", ["<!-- injected -->", "<?pi injected?>", "<![CDATA[]]>"])
+def test_a_comment_or_instruction_inside_a_value_is_not_part_of_it(inserted: str) -> None:
+    body = f'<rsp stat="ok"><user id="1"><username>Ali{inserted}ce</username></user></rsp>'
+    result = decode(body.encode(), transport="rest", codec="xml", method="m")
     assert result.payload == {"user": {"id": "1", "username": {"_content": "Alice"}}}
 
 
@@ -348,3 +349,24 @@ def test_json_nested_200_levels_is_read_and_201_refused() -> None:
         refused = decode(nested(201, siblings), transport="rest", codec="json", method="m")
         assert refused.fault is not None and refused.fault.origin == "decode"
         assert "nested deeper than 200 levels" in refused.fault.message
+
+
+def test_decode_assumes_http_200_when_no_status_is_given() -> None:
+    result = decode(b'{"stat":"ok"}', transport="rest", codec="json", method="m")
+    assert (result.ok, result.http_status) == (True, 200)
+
+
+def test_namespaced_payload_elements_are_named_by_their_local_name() -> None:
+    body = b'<rsp stat="ok"><x:user xmlns:x="urn:example" id="1"><x:name>n</x:name></x:user></rsp>'
+    result = decode(body, transport="rest", codec="xml", method="m")
+    assert result.payload == {"user": {"id": "1", "name": {"_content": "n"}}}
+
+
+def test_an_xml_document_over_the_default_limit_is_refused_unparsed() -> None:
+    limit = 10 * 1024 * 1024
+    # Ten 1 MiB pieces (libxml2 caps one text node at 10 MB), the wrapper taken off the last.
+    piece = b"<b/>" + b" " * (1024 * 1024 - 4)
+    fits = b"<a>" + piece * 9 + piece[:-7] + b"</a>"
+    assert len(fits) == limit and xmlsafe.parse(fits).tag == "a"
+    with pytest.raises(xmlsafe.UnsafeXMLError, match="exceeds"):
+        xmlsafe.parse(fits + b" ")

@@ -258,3 +258,31 @@ def test_users_groups_and_member_counts_read_back_as_seeded(store: Store) -> Non
         # Every role by default: Alice (admin), Carol (moderator), Bob and Dave (members).
         assert tx.count_members(TEST_GROUP) == 4
         assert [tx.count_members(TEST_GROUP, (t,)) for t in (2, 3, 4)] == [2, 1, 1]
+
+
+class _CommitFails:
+    """The store's connection, except that the first COMMIT fails (a disk I/O error)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.failed = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql == "COMMIT" and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+def test_a_commit_that_fails_writes_nothing_and_the_store_goes_on(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = store.dump()
+    monkeypatch.setattr(store, "db", _CommitFails(store.db))
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        store.leave(ALICE, TEST_GROUP, True)
+    assert store.dump() == before
+    assert store.leave(ALICE, TEST_GROUP, True).status == "ok"  # usable again
