@@ -12,7 +12,16 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from flickrwire import AsyncClient, Client, Credentials, Fault, InsecureURLError, Result
+from flickrwire import (
+    AsyncClient,
+    Client,
+    Credentials,
+    Fault,
+    InsecureURLError,
+    Result,
+    RetryPolicy,
+    decode,
+)
 from flickrwire.client import unframed
 
 CREDS = Credentials("key-x", "secret-x", "token-x", "token-secret-x")
@@ -213,3 +222,35 @@ def test_a_base_url_that_is_neither_https_nor_http_is_refused(base_url: str) -> 
         Client(base_url=base_url)
     with pytest.raises(InsecureURLError, match="must be https://"):
         AsyncClient(base_url=base_url)
+
+
+def test_the_reprs_name_the_call_and_the_client_not_the_secrets() -> None:
+    client = Client("soap", "xml", CREDS, base_url="https://api.flickr.com/services/")
+    assert repr(client.groups.leave) == "<flickr method namespace flickr.groups.leave>"
+    assert repr(client) == (
+        "Client(transport='soap', codec='xml', "
+        "base_url='https://api.flickr.com/services/', signing='oauth')"
+    )
+    assert repr(AsyncClient("rest", "json")).startswith("AsyncClient(transport='rest'")
+
+
+async def test_async_retries_stop_after_the_attempts_allowed() -> None:
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b'{"stat":"fail","code":105,"message":"busy"}')
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    policy = RetryPolicy(attempts=3, base=0.0, cap=0.0, jitter=False)
+    client = AsyncClient("rest", "json", CREDS, http_client=http_client, retry=policy)
+    result = await client.call("flickr.test.echo")
+    assert (result.code, len(seen)) == (105, 3)
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"), [(499, False), (500, True), (599, True), (600, False), (429, True)]
+)
+def test_which_http_statuses_may_be_retried(status: int, retryable: bool) -> None:
+    result = decode(b"oops", transport="rest", codec="json", status=status, method="m")
+    assert result.fault is not None and result.fault.retryable is retryable

@@ -181,3 +181,25 @@ def test_the_redaction_names_stay_importable_from_replay() -> None:
     assert replay.redact_body is redact_body
     assert replay.RedactionError is RedactionError
     assert replay.REDACTED == REDACTED
+
+
+# -- pinned after the mutation run (docs/mutation.md) -----------------------------------------
+
+
+def test_every_oauth_value_in_an_answer_is_redacted_but_the_problem_names() -> None:
+    body = (
+        "oauth_token=t1&oauth_token_secret=s2&oauth_nonce=n3&oauth_timestamp=4&"
+        "oauth_verifier=v5&oauth_session_handle=h6&oauth_problem=nonce_used&"
+        "oauth_parameters_absent=oauth_nonce&oauth_callback_confirmed=true&group_id=5"
+    )
+    assert redact_text(body) == (
+        "oauth_token=REDACTED&oauth_token_secret=REDACTED&oauth_nonce=REDACTED&"
+        "oauth_timestamp=REDACTED&oauth_verifier=REDACTED&oauth_session_handle=REDACTED&"
+        "oauth_problem=nonce_used&oauth_parameters_absent=oauth_nonce&"
+        "oauth_callback_confirmed=true&group_id=5"
+    )
+
+
+def test_a_secret_inside_a_longer_secret_leaves_nothing_of_either() -> None:
+    for secrets in (["token", "token-secret"], ["token-secret", "token"]):
+        assert scrub("a=token-secret&b=token", secrets) == "a=REDACTED&b=REDACTED"

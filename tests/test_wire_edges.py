@@ -370,3 +370,19 @@ def test_an_xml_document_over_the_default_limit_is_refused_unparsed() -> None:
     assert len(fits) == limit and xmlsafe.parse(fits).tag == "a"
     with pytest.raises(xmlsafe.UnsafeXMLError, match="exceeds"):
         xmlsafe.parse(fits + b" ")
+
+
+def test_a_carriage_return_in_an_attribute_survives_the_xml_codec() -> None:
+    payload = {"echo": {"value": "a\rb\tc\nd", "_content": "e\rf"}}
+    body = xmlcodec.encode(success("m", payload, transport="rest", codec="xml", status=200,
+                                   raw=b""))  # fmt: skip
+    assert b"&#13;" in body
+    back = decode(body, transport="rest", codec="xml", method="m")
+    assert back.payload == payload
+
+
+def test_a_login_page_without_a_doctype_is_an_http_fault() -> None:
+    # A captive portal's page: not XML (an unclosed <br>), a comment before <html>, HTTP 200.
+    page = b"<!-- portal --><html><body>Sign in<br></body></html>"
+    result = decode(page, transport="rest", codec="xml", status=200, method="m")
+    assert result.fault == Fault(None, "HTTP 200", "http", False)

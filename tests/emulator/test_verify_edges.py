@@ -213,3 +213,21 @@ async def test_a_realm_in_the_authorization_header_is_not_signed(
     uri, headers, body = client.sign(BASE_URL + "rest/", "POST", urlencode(LOGIN), FORM)
     assert 'realm="https://api.flickr.com/"' in headers["Authorization"]
     accepted(await raw.post(uri, content=body, headers=headers), "header", seeded)
+
+
+async def test_a_nonce_is_per_token(send: Send, raw: httpx.AsyncClient, seeded: Seeded) -> None:
+    # RFC 5849 section 3.3: unique per timestamp, client credentials and token. Alice's
+    # nonce does not make Carol's request with the same nonce and timestamp a replay.
+    accepted(await send("form", nonce="shared-by-two"), "form", seeded)
+    carol = oauth_client(seeded, seeded.token("carol"), NOW, "shared-by-two")
+    params = signed_form(carol, BASE_URL + "rest/", LOGIN)
+    result = decoded(await raw.post("rest/", content=urlencode(params), headers=FORM))
+    assert result.payload["user"]["id"] == seeded.nsid["carol"]
+
+
+async def test_a_key_alone_calls_what_needs_no_user(raw: httpx.AsyncClient, seeded: Seeded) -> None:
+    params = {"method": "flickr.test.echo", "format": "json", "nojsoncallback": "1"}
+    response = await raw.post("rest/", content=urlencode({**params, "api_key": seeded.key}),
+                              headers=FORM)  # fmt: skip
+    result = decoded(response)
+    assert result.ok and result.payload["method"] == {"_content": "flickr.test.echo"}
