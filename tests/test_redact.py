@@ -203,3 +203,12 @@ def test_every_oauth_value_in_an_answer_is_redacted_but_the_problem_names() -> N
 def test_a_secret_inside_a_longer_secret_leaves_nothing_of_either() -> None:
     for secrets in (["token", "token-secret"], ["token-secret", "token"]):
         assert scrub("a=token-secret&b=token", secrets) == "a=REDACTED&b=REDACTED"
+
+
+def test_a_request_body_that_is_not_utf8_is_still_redacted() -> None:
+    body = b"method=flickr.test.echo&name=caf\xe9&api_key=abcdef0123456789abcdef0123456789"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = httpx.Request("POST", "https://api.flickr.com/rest/", content=body, headers=form)
+    redacted = redact_request(request)
+    assert b"abcdef0123456789" not in redacted.read()
+    assert b"name=caf\xe9" in redacted.read()

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from flickrwire import Credentials, Fault, Result, decode, errors, transports, xmlsafe
+from flickrwire import Client, Credentials, Fault, Result, decode, errors, transports, xmlsafe
 from flickrwire.auth import Signer
 from flickrwire.auth.signing import base_string, escape, signing_mode
 from flickrwire.call import Call
@@ -386,3 +386,49 @@ def test_a_login_page_without_a_doctype_is_an_http_fault() -> None:
     page = b"<!-- portal --><html><body>Sign in<br></body></html>"
     result = decode(page, transport="rest", codec="xml", status=200, method="m")
     assert result.fault == Fault(None, "HTTP 200", "http", False)
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        "<member><name>group_id</name></member>",
+        "<member><value><string>1</string></value></member>",
+    ],
+    ids=["no-value", "no-name"],
+)
+def test_an_xmlrpc_struct_member_missing_a_part_is_115(member: str) -> None:
+    body = (
+        "<methodCall><methodName>flickr.groups.leave</methodName><params><param><value>"
+        f"<struct>{member}</struct></value></param></params></methodCall>"
+    ).encode()
+    request = httpx.Request("POST", "https://api.flickr.com/services/xmlrpc/", content=body)
+    with pytest.raises(RequestError) as caught:
+        transports.get("xmlrpc").parse_request(request)
+    assert caught.value.code == 115
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_transport_refuses_a_codec_it_does_not_know(transport: str) -> None:
+    signer = Signer(None, "none")
+    with pytest.raises(ValueError, match="unknown codec 'yaml'"):
+        transports.get(transport).build_request(
+            Call("flickr.test.echo", {}), "yaml", signer, "https://api.flickr.com/services/"
+        )
+
+
+@pytest.mark.parametrize("codec", ["json", "xml"])
+def test_both_codecs_are_known_and_others_refused(codec: str) -> None:
+    assert Client("rest", codec).codec == codec
+    with pytest.raises(ValueError, match="unknown codec 'yaml'; known: json, xml"):
+        Client("rest", "yaml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_xml_in_a_wide_encoding_without_a_bom_is_read_and_scanned(encoding: str) -> None:
+    # XML 1.0 appendix F: the first bytes of "<?xml" tell the encoding when no BOM does.
+    prolog = f'<?xml version="1.0" encoding="{encoding.upper()}"?>'
+    good = (prolog + '<rsp stat="ok"><user id="1"/></rsp>').encode(encoding)
+    assert decode(good, transport="rest", codec="xml", method="m").payload == {"user": {"id": "1"}}
+    hostile = (prolog + '<!DOCTYPE r [<!ENTITY e "x">]><rsp stat="ok"/>').encode(encoding)
+    refused = decode(hostile, transport="rest", codec="xml", method="m")
+    assert refused.fault is not None and "DTD" in refused.fault.message

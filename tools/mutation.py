@@ -292,9 +292,7 @@ def _wait(pid: int, timeout: float) -> str:
     return "timeout"
 
 
-def main(argv: list[str] | None = None) -> int:
-    if (argv if argv is not None else sys.argv[1:]) == ["--serve"]:
-        return serve()
+def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=600, help="time budget (600)")
     parser.add_argument("--module", action="append", default=[], help="name or path; repeat")
@@ -304,10 +302,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rerun", action="store_true", help="run only the survivors of --output again (merged)"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def run(modules: list[Module], workers: int, seconds: float, live: Path) -> float:
+    """Run the modules' mutants in private copies; return the seconds it took."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="flickrwire-mutation-") as root:
+        pool = [Worker(Path(root), i) for i in range(max(1, workers))]
+        for worker in pool:
+            worker.start()
+        try:
+            for module in modules:
+                baseline(pool[0], module)
+            run_all(modules, pool, start + seconds, live)
+        finally:
+            for worker in pool:
+                worker.stop()
+    return time.monotonic() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    if (argv if argv is not None else sys.argv[1:]) == ["--serve"]:
+        return serve()
+    args = arguments(argv)
     output = Path(args.output)
     modules = chosen(args.module)
-    previous = json.loads(output.read_text(encoding="utf-8")) if args.rerun else None
+    stored = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
+    previous = stored if args.rerun else None
     for module in modules:
         module.mutants = mutants(module.path, (REPO / module.path).read_text(encoding="utf-8"))
         if previous is not None:
@@ -319,21 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         for module in modules:
             print(f"{module.name:<22} {len(module.mutants):>5} mutants  {' '.join(module.tests)}")
         return 0
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="flickrwire-mutation-") as root:
-        workers = [Worker(Path(root), i) for i in range(max(1, args.workers))]
-        for worker in workers:
-            worker.start()
-        try:
-            for module in modules:
-                baseline(workers[0], module)
-            run_all(modules, workers, start + args.seconds, output.with_suffix(".live"))
-        finally:
-            for worker in workers:
-                worker.stop()
-    summary = report(modules, time.monotonic() - start)
+    seconds = run(modules, args.workers, args.seconds, output.with_suffix(".live"))
+    summary = report(modules, seconds)
     if previous is not None:
         summary = merged(previous, summary)
+    elif stored is not None:  # a run of some modules replaces their entries only
+        summary = {**stored, "modules": {**stored["modules"], **summary["modules"]}}
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0
