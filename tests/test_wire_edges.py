@@ -432,3 +432,25 @@ def test_xml_in_a_wide_encoding_without_a_bom_is_read_and_scanned(encoding: str)
     hostile = (prolog + '<!DOCTYPE r [<!ENTITY e "x">]><rsp stat="ok"/>').encode(encoding)
     refused = decode(hostile, transport="rest", codec="xml", method="m")
     assert refused.fault is not None and "DTD" in refused.fault.message
+
+
+@pytest.mark.parametrize(
+    ("url", "same_as"),
+    [
+        ("https://API.Flickr.com:443/services/rest/", "https://api.flickr.com/services/rest/"),
+        ("http://127.0.0.1:80/services/rest/", "http://127.0.0.1/services/rest/"),
+    ],
+)
+def test_a_default_port_takes_no_part_in_the_signature(url: str, same_as: str) -> None:
+    # RFC 5849 section 3.4.1.2: the default port is left out of the base string URI.
+    params = {"method": "flickr.test.echo"}
+    assert base_string("POST", url, params) == base_string("POST", same_as, params)
+    other = url.replace(":443", ":8443").replace(":80/", ":8080/")
+    assert base_string("POST", other, params) != base_string("POST", same_as, params)
+
+
+def test_credentials_cannot_be_changed() -> None:
+    creds = Credentials("k", "s", "t", "ts")
+    with pytest.raises(AttributeError):
+        creds.oauth_token = "other"  # type: ignore[misc]
+    assert hash(creds) == hash(Credentials("k", "s", "t", "ts"))

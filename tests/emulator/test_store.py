@@ -286,3 +286,12 @@ def test_a_commit_that_fails_writes_nothing_and_the_store_goes_on(
         store.leave(ALICE, TEST_GROUP, True)
     assert store.dump() == before
     assert store.leave(ALICE, TEST_GROUP, True).status == "ok"  # usable again
+
+
+def test_the_database_refuses_rows_that_point_at_nothing(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO memberships (group_id, user_nsid, membertype, joined) "
+            "VALUES ('nowhere@N01', ?, 2, 0)",
+            (BOB,),
+        )
