@@ -458,3 +458,19 @@ def test_entry_point_group_plugs_a_transport_in_by_name(monkeypatch: pytest.Monk
     assert "plugged" in transports.names()
     seen: list[httpx.Request] = []
     assert _toy_client(plugged, seen).call("flickr.test.echo").transport == "plugged"
+
+
+def test_a_transport_installed_but_not_yet_loaded_is_listed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    installed = transports.metadata.entry_points(group=transports.ENTRY_POINT_GROUP)
+    pigeon = transports.metadata.EntryPoint(
+        name="pigeon", value="pigeons.wire:TRANSPORT", group=transports.ENTRY_POINT_GROUP
+    )
+
+    def entry_points(*, group: str) -> list[Any]:
+        assert group == transports.ENTRY_POINT_GROUP
+        return [*installed, pigeon]
+
+    monkeypatch.setattr(transports.metadata, "entry_points", entry_points)
+    assert transports.names() == ["rest", "xmlrpc", "soap", "pigeon"]
