@@ -254,3 +254,33 @@ async def test_async_retries_stop_after_the_attempts_allowed() -> None:
 def test_which_http_statuses_may_be_retried(status: int, retryable: bool) -> None:
     result = decode(b"oops", transport="rest", codec="json", status=status, method="m")
     assert result.fault is not None and result.fault.retryable is retryable
+
+
+def test_an_unframed_response_drops_the_framing_headers() -> None:
+    headers = {
+        "Content-Encoding": "gzip",
+        "Content-Length": "60",
+        "Transfer-Encoding": "chunked",
+        "Content-Type": "application/json",
+    }
+    response = httpx.Response(200, headers=headers, content=gzip.compress(b'{"stat":"ok"}'))
+    again = unframed(response, b'{"stat":"ok"}', httpx.Request("POST", "https://x.example/"))
+    assert dict(again.headers) == {"content-type": "application/json", "content-length": "13"}
+
+
+async def test_async_retries_wait_as_the_policy_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr("flickrwire.client.anyio.sleep", sleep)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"stat":"fail","code":105,"message":"busy"}')
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    policy = RetryPolicy(attempts=3, base=0.5, cap=30.0, jitter=False)
+    client = AsyncClient("rest", "json", CREDS, http_client=http_client, retry=policy)
+    assert (await client.call("flickr.test.echo")).code == 105
+    assert waited == [0.5, 1.0]

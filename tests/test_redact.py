@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from flickrwire import Call, Credentials, Signer, transports
-from flickrwire.recording import replay
+from flickrwire.recording import redact, replay
 from flickrwire.recording.redact import (
     REDACTED,
     RedactionError,
@@ -212,3 +212,19 @@ def test_a_request_body_that_is_not_utf8_is_still_redacted() -> None:
     redacted = redact_request(request)
     assert b"abcdef0123456789" not in redacted.read()
     assert b"name=caf\xe9" in redacted.read()
+
+
+def test_a_secret_a_broken_xml_redaction_missed_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check after redaction fails closed: it finds the secrets of a SOAP request's
+    # children itself, so a redaction that missed one raises instead of writing it out.
+    body = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        b'<x:FlickrRequest xmlns:x="urn:flickr"><method>flickr.test.echo</method>'
+        b"<api_key>abcdef0123456789abcdef0123456789</api_key></x:FlickrRequest></s:Body>"
+        b"</s:Envelope>"
+    )
+    request = httpx.Request("POST", "https://api.flickr.com/services/soap/", content=body)
+    assert b"abcdef0123456789" not in redact_request(request).read()
+    monkeypatch.setattr(redact, "_redact_xml", lambda text: text)
+    with pytest.raises(redact.RedactionError, match="api_key"):
+        redact_request(request)

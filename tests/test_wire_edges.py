@@ -18,11 +18,13 @@ from flickrwire import Client, Credentials, Fault, Result, decode, errors, trans
 from flickrwire.auth import Signer
 from flickrwire.auth.signing import base_string, escape, signing_mode
 from flickrwire.call import Call
-from flickrwire.codecs import xml as xmlcodec
+from flickrwire.codecs import json as jsoncodec, xml as xmlcodec
 from flickrwire.result import failure, success
 from flickrwire.transports.base import RequestError
 
 TRANSPORTS = ("rest", "xmlrpc", "soap")
+BASE = "https://api.flickr.com/services/"
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 RSP = (
     '<?xml version="1.0" encoding="{enc}" ?>\n<rsp stat="ok">\n<user id="1@N01">'
     "<username>Caf\xe9 \u6771</username></user>\n</rsp>\n"
@@ -454,3 +456,57 @@ def test_credentials_cannot_be_changed() -> None:
     with pytest.raises(AttributeError):
         creds.oauth_token = "other"  # type: ignore[misc]
     assert hash(creds) == hash(Credentials("k", "s", "t", "ts"))
+
+
+def test_a_jsonp_callback_asked_for_turns_off_nojsoncallback() -> None:
+    signer = Signer(None, "none")
+    rest = transports.get("rest")
+    plain = rest.build_request(Call("flickr.test.echo", {}, "POST"), "json", signer, BASE)
+    assert b"nojsoncallback=1" in plain.content
+    asked = rest.build_request(
+        Call("flickr.test.echo", {"jsoncallback": "cb"}, "POST"), "json", signer, BASE
+    )
+    assert b"jsoncallback=cb" in asked.content and b"nojsoncallback" not in asked.content
+
+
+def test_flickrs_default_jsonp_callback() -> None:
+    result = success("m", {"a": {"_content": "b"}}, transport="rest", codec="json", status=200,
+                     raw=b"")  # fmt: skip
+    body = jsoncodec.encode(result, callback=jsoncodec.DEFAULT_CALLBACK)
+    assert body.startswith(b"jsonFlickrApi(") and body.rstrip().endswith(b")")
+    assert decode(body, transport="rest", codec="json", method="m").payload == result.payload
+
+
+def test_a_jsonp_body_not_closed_by_its_parenthesis_is_refused() -> None:
+    body = b'jsonFlickrApi({"stat":"ok","a":{"_content":"b"}}}'
+    result = decode(body, transport="rest", codec="json", method="m")
+    assert result.fault is not None and result.fault.origin == "decode"
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x01", "\ufffe"])
+def test_a_value_xml_cannot_carry_is_a_clear_error(bad: str) -> None:
+    for payload in ({"user": {"name": f"a{bad}b"}}, {"user": {"_content": f"a{bad}b"}}):
+        result = success("m", payload, transport="rest", codec="xml", status=200, raw=b"")
+        with pytest.raises(ValueError, match=r"XML 1\.0 cannot carry"):
+            xmlcodec.encode(result)
+
+
+def test_a_soap_fault_with_no_code_at_all_is_still_a_fault() -> None:
+    body = (
+        f'<s:Envelope xmlns:s="{SOAP12}"><s:Body><s:Fault><faultstring>Broken</faultstring>'
+        "</s:Fault></s:Body></s:Envelope>"
+    ).encode()
+    result = decode(body, transport="soap", codec="xml", status=500, method="m")
+    assert result.fault == Fault(None, "Broken", "protocol", False)
+    bare = body.replace(b"<faultstring>Broken</faultstring>", b"")
+    result = decode(bare, transport="soap", codec="xml", status=500, method="m")
+    assert result.fault == Fault(None, "SOAP fault", "protocol", False)
+
+
+def test_blank_and_undecodable_rest_arguments_reach_the_server_side() -> None:
+    rest = transports.get("rest")
+    get = httpx.Request("GET", BASE + "rest/?method=flickr.test.echo&empty=&x=1")
+    assert rest.parse_request(get).params == {"empty": "", "x": "1"}
+    body = b"method=flickr.test.echo&empty=&name=caf\xe9"
+    post = httpx.Request("POST", BASE + "rest/", content=body, headers=FORM_HEADERS)
+    assert rest.parse_request(post).params == {"empty": "", "name": "caf\ufffd"}

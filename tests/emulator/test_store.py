@@ -295,3 +295,9 @@ def test_the_database_refuses_rows_that_point_at_nothing(store: Store) -> None:
             "VALUES ('nowhere@N01', ?, 2, 0)",
             (BOB,),
         )
+
+
+def test_a_leave_keeps_the_leavers_photos_unless_asked(store: Store) -> None:
+    assert pool_owners(store, TEST_GROUP).count(BOB) == 2
+    store.leave(BOB, TEST_GROUP)
+    assert pool_owners(store, TEST_GROUP).count(BOB) == 2

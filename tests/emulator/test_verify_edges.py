@@ -231,3 +231,15 @@ async def test_a_key_alone_calls_what_needs_no_user(raw: httpx.AsyncClient, seed
                               headers=FORM)  # fmt: skip
     result = decoded(response)
     assert result.ok and result.payload["method"] == {"_content": "flickr.test.echo"}
+
+
+async def test_a_method_never_sees_the_legacy_credentials(
+    raw: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    params = {"method": "flickr.test.echo", "format": "json", "nojsoncallback": "1", "x": "1"}
+    params |= {"api_key": seeded.key, "auth_token": seeded.token("carol")["token"]}
+    text = seeded.secret + "".join(k + params[k] for k in sorted(params))
+    params["api_sig"] = hashlib.md5(text.encode()).hexdigest()
+    result = decoded(await raw.post("rest/", content=urlencode(params), headers=FORM))
+    assert result.ok and result.payload["x"] == {"_content": "1"}
+    assert "auth_token" not in result.payload and "api_sig" not in result.payload
