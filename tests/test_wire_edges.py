@@ -510,3 +510,13 @@ def test_blank_and_undecodable_rest_arguments_reach_the_server_side() -> None:
     body = b"method=flickr.test.echo&empty=&name=caf\xe9"
     post = httpx.Request("POST", BASE + "rest/", content=body, headers=FORM_HEADERS)
     assert rest.parse_request(post).params == {"empty": "", "name": "caf\ufffd"}
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_fault_without_a_code_is_answered_as_code_0(transport: str) -> None:
+    fault = Fault(None, "Backend down", "protocol", True)
+    result = failure("m", fault, transport=transport, codec="json", status=200, raw=b"")
+    assert jsoncodec.encode(result) == b'{"stat":"fail","code":0,"message":"Backend down"}'
+    native = transports.get(transport).render_response(result, "xml")
+    back = decode(native, transport=transport, codec="xml", method="m")
+    assert (back.code, back.fault and back.fault.message) == (0, "Backend down")

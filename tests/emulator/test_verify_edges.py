@@ -243,3 +243,13 @@ async def test_a_method_never_sees_the_legacy_credentials(
     result = decoded(await raw.post("rest/", content=urlencode(params), headers=FORM))
     assert result.ok and result.payload["x"] == {"_content": "1"}
     assert "auth_token" not in result.payload and "api_sig" not in result.payload
+
+
+async def test_a_blank_query_parameter_is_signed_too(
+    raw: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    client = oauth_client(seeded, seeded.token("alice"), NOW, "blank")
+    client.signature_type = oauth1.SIGNATURE_TYPE_QUERY
+    uri, headers, _ = client.sign(BASE_URL + "rest/?" + urlencode({**LOGIN, "empty": ""}), "GET")
+    assert "empty=&" in uri or uri.endswith("empty=")
+    accepted(await raw.get(uri, headers=headers), "header", seeded)
