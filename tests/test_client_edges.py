@@ -199,8 +199,12 @@ def test_other_http_errors_are_network_faults_not_retried(error: httpx.HTTPError
 def test_an_unframed_response_keeps_its_http_version_and_reason() -> None:
     extensions = {"http_version": b"HTTP/1.1", "reason_phrase": b"OK", "other": object()}
     response = httpx.Response(200, content=b"x", extensions=extensions)
-    again = unframed(response, b"body", httpx.Request("POST", "https://api.flickr.com/"))
+    request = httpx.Request("POST", "https://api.flickr.com/")
+    again = unframed(response, b"body", request)
+    assert again.request is request
     assert again.extensions == {"http_version": b"HTTP/1.1", "reason_phrase": b"OK"}
+    response.request = request
+    assert unframed(response, b"body").request is request  # the response's own by default
     assert (again.http_version, again.reason_phrase, again.content) == ("HTTP/1.1", "OK", b"body")
 
 

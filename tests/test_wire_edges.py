@@ -520,3 +520,20 @@ def test_a_fault_without_a_code_is_answered_as_code_0(transport: str) -> None:
     native = transports.get(transport).render_response(result, "xml")
     back = decode(native, transport=transport, codec="xml", method="m")
     assert (back.code, back.fault and back.fault.message) == (0, "Backend down")
+
+
+def test_booleans_are_written_to_xml_as_one_and_zero() -> None:
+    assert xmlcodec.payload_fragment({"group": {"admin": True, "pro": False}}) == (
+        '<group admin="1" pro="0" />'
+    )
+
+
+def test_an_xmlrpc_string_holding_json_is_read_as_json() -> None:
+    # Flickr's XML endpoints have been seen answering JSON; inside a methodResponse too.
+    body = (
+        b"<methodResponse><params><param><value><string>"
+        b'{"stat":"ok","user":{"id":"1"}}'
+        b"</string></value></param></params></methodResponse>"
+    )
+    result = decode(body, transport="xmlrpc", codec="xml", method="m")
+    assert (result.ok, result.payload) == (True, {"user": {"id": "1"}})

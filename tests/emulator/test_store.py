@@ -301,3 +301,27 @@ def test_a_leave_keeps_the_leavers_photos_unless_asked(store: Store) -> None:
     assert pool_owners(store, TEST_GROUP).count(BOB) == 2
     store.leave(BOB, TEST_GROUP)
     assert pool_owners(store, TEST_GROUP).count(BOB) == 2
+
+
+class _BeginFails(_CommitFails):
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.startswith("BEGIN") and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("database is locked")
+        return self.db.execute(sql, *args)
+
+
+def test_a_transaction_that_cannot_begin_lets_the_next_one_in(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "db", _BeginFails(store.db))
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        store.leave(BOB, TEST_GROUP)
+    assert store.lock.acquire(timeout=5)  # not left held by the failed one
+    store.lock.release()
+    assert store.leave(BOB, TEST_GROUP).status == "ok"
+
+
+def test_old_nonces_are_swept_every_512_claims(store: Store) -> None:
+    sweeps = [n for n in range(1, 1025) if store.note_claim()]
+    assert sweeps == [512, 1024]

@@ -15,6 +15,8 @@ import httpx
 import pytest
 from oauthlib import oauth1
 
+from flickrwire.call import Call
+from flickrwire.emulator import verify
 from flickrwire.emulator.app import EmulatorConfig
 
 from .conftest import BASE_URL, Seeded
@@ -253,3 +255,14 @@ async def test_a_blank_query_parameter_is_signed_too(
     uri, headers, _ = client.sign(BASE_URL + "rest/?" + urlencode({**LOGIN, "empty": ""}), "GET")
     assert "empty=&" in uri or uri.endswith("empty=")
     accepted(await raw.get(uri, headers=headers), "header", seeded)
+
+
+async def test_what_the_verifier_collects_shows_no_credentials(seeded: Seeded) -> None:
+    client = oauth_client(seeded, seeded.token("alice"), NOW, "repr-nonce")
+    params = signed_form(client, BASE_URL + "rest/", LOGIN)
+    request = httpx.Request("POST", BASE_URL + "rest/", content=urlencode(params), headers=FORM)
+    auth = verify.collect("rest", request, Call("flickr.test.login", dict(params), "POST"))
+    shown = repr(auth)
+    signature = dict(params)["oauth_signature"]
+    for secret in (signature, seeded.token("alice")["token"], seeded.key):
+        assert secret not in shown
