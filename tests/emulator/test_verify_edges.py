@@ -266,3 +266,11 @@ async def test_what_the_verifier_collects_shows_no_credentials(seeded: Seeded) -
     signature = dict(params)["oauth_signature"]
     for secret in (signature, seeded.token("alice")["token"], seeded.key):
         assert secret not in shown
+
+
+async def test_a_blank_form_parameter_is_signed(raw: httpx.AsyncClient, seeded: Seeded) -> None:
+    client = oauth_client(seeded, seeded.token("alice"), NOW, "blank-form")
+    params = signed_form(client, BASE_URL + "rest/", {**LOGIN, "empty": ""})
+    assert ("empty", "") in params
+    response = await raw.post("rest/", content=urlencode(params), headers=FORM)
+    accepted(response, "form", seeded)
