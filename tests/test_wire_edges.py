@@ -16,7 +16,7 @@ import pytest
 
 from flickrwire import Client, Credentials, Fault, Result, decode, errors, transports, xmlsafe
 from flickrwire.auth import Signer
-from flickrwire.auth.signing import base_string, escape, signing_mode
+from flickrwire.auth.signing import SECRET_PARAMS, base_string, escape, signing_mode
 from flickrwire.call import Call
 from flickrwire.codecs import json as jsoncodec, xml as xmlcodec
 from flickrwire.result import failure, success
@@ -537,3 +537,28 @@ def test_an_xmlrpc_string_holding_json_is_read_as_json() -> None:
     )
     result = decode(body, transport="xmlrpc", codec="xml", method="m")
     assert (result.ok, result.payload) == (True, {"user": {"id": "1"}})
+
+
+def test_the_parameters_that_carry_secrets() -> None:
+    assert {
+        "api_key",
+        "api_sig",
+        "auth_token",
+        "oauth_consumer_key",
+        "oauth_token",
+        "oauth_signature",
+        "oauth_verifier",
+        "oauth_token_secret",
+    } == SECRET_PARAMS
+
+
+@pytest.mark.parametrize("method", ["", "<method>  </method>"])
+def test_a_soap_request_without_a_method_is_112(method: str) -> None:
+    body = (
+        f'<s:Envelope xmlns:s="{SOAP12}"><s:Body><x:FlickrRequest xmlns:x="urn:flickr">'
+        f"{method}<group_id>1</group_id></x:FlickrRequest></s:Body></s:Envelope>"
+    ).encode()
+    request = httpx.Request("POST", BASE + "soap/", content=body)
+    with pytest.raises(RequestError) as caught:
+        transports.get("soap").parse_request(request)
+    assert (caught.value.code, caught.value.message) == (112, 'Method "" not found')

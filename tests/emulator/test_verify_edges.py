@@ -274,3 +274,16 @@ async def test_a_blank_form_parameter_is_signed(raw: httpx.AsyncClient, seeded: 
     assert ("empty", "") in params
     response = await raw.post("rest/", content=urlencode(params), headers=FORM)
     accepted(response, "form", seeded)
+
+
+async def test_a_key_alone_has_no_read_permission(raw: httpx.AsyncClient, seeded: Seeded) -> None:
+    params = {"method": "flickr.groups.members.getList", "group_id": "30000001@N01"}
+    params |= {"format": "json", "nojsoncallback": "1", "api_key": seeded.key}
+    result = decoded(await raw.post("rest/", content=urlencode(params), headers=FORM))
+    assert result.code == 99 and result.fault is not None
+    assert result.fault.message.endswith("read privileges; none granted.")
+
+
+def test_a_signed_request_shows_no_signature() -> None:
+    signed = verify.SignedRequest("https://x/", "POST", [("oauth_nonce", "n0nce")], "s1gnature")
+    assert "s1gnature" not in repr(signed) and "n0nce" not in repr(signed)
