@@ -227,12 +227,17 @@ def report(modules: list[Module], seconds: float) -> dict[str, Any]:
 
 
 def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
-    """A re-run of the survivors folded into the run it re-ran: killed stays killed."""
+    """A re-run (survivors and mutants not run) folded into the last result: killed stays
+    killed; a module the last result lacks takes this run's result whole."""
     result = json.loads(json.dumps(previous))
     result["seconds"] = previous["seconds"] + again["seconds"]
     print("\nmerged with the previous run:")
     for path, now in again["modules"].items():
-        entry = result["modules"][path]
+        entry = result["modules"].setdefault(path, now)
+        if entry is now:  # not in the last result: this run is its whole result
+            continue
+        entry["ran"] = sorted(set(entry["ran"]) | set(now["ran"]))
+        entry["not run"] = max(0, entry["mutants"] - len(entry["ran"]))
         entry["killed"] += now["killed"]
         entry["timeout"] += now["timeout"]
         left = [label for label in entry["survivors"] if label not in now["ran"]]
@@ -300,7 +305,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--list", action="store_true", help="list modules and mutant counts")
     parser.add_argument("--output", default=str(REPO / ".mutation" / "last.json"))
     parser.add_argument(
-        "--rerun", action="store_true", help="run only the survivors of --output again (merged)"
+        "--rerun",
+        action="store_true",
+        help="run the survivors and the mutants not run of --output again (merged)",
     )
     return parser.parse_args(argv)
 
@@ -332,9 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     previous = stored if args.rerun else None
     for module in modules:
         module.mutants = mutants(module.path, (REPO / module.path).read_text(encoding="utf-8"))
-        if previous is not None:
-            before = previous["modules"].get(module.path, {"survivors": []})
-            module.mutants = [m for m in module.mutants if m.label in before["survivors"]]
+        before = None if previous is None else previous["modules"].get(module.path)
+        if before is not None:  # its survivors, and what the last run had no time for
+            again = set(before["survivors"]) | {m.label for m in module.mutants}
+            again -= set(before["ran"]) - set(before["survivors"])
+            module.mutants = [m for m in module.mutants if m.label in again]
     if previous is not None:
         modules = [module for module in modules if module.mutants]
     if args.list:
