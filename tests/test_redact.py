@@ -23,6 +23,7 @@ from flickrwire.recording.redact import (
     redact_headers,
     redact_payload,
     redact_request,
+    redact_request_body,
     redact_text,
     redact_url,
     scrub,
@@ -227,4 +228,25 @@ def test_a_secret_a_broken_xml_redaction_missed_is_caught(monkeypatch: pytest.Mo
     assert b"abcdef0123456789" not in redact_request(request).read()
     monkeypatch.setattr(redact, "_redact_xml", lambda text: text)
     with pytest.raises(redact.RedactionError, match="api_key"):
+        redact_request(request)
+
+
+def test_a_soap_body_after_blank_lines_is_redacted_as_xml() -> None:
+    body = (
+        "\ufeff\n\t <s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body>"
+        "<x:FlickrRequest xmlns:x='urn:flickr'><api_key>abcdef0123456789abcdef0123456789"
+        "</api_key></x:FlickrRequest></s:Body></s:Envelope>"
+    ).encode()
+    assert b"abcdef0123456789" not in redact_request_body(body)
+
+
+def test_a_token_a_broken_header_redaction_missed_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    header = 'OAuth oauth_consumer_key="abcdef0123456789abcdef0123456789", oauth_nonce="n"'
+    request = httpx.Request("POST", "https://api.flickr.com/services/rest/",
+                            headers={"Authorization": header}, content=b"method=m")  # fmt: skip
+    assert "abcdef0123456789" not in redact_request(request).headers["authorization"]
+    monkeypatch.setattr(redact, "redact_header", lambda name, value: value)
+    with pytest.raises(redact.RedactionError, match="oauth_consumer_key"):
         redact_request(request)

@@ -562,3 +562,26 @@ def test_a_soap_request_without_a_method_is_112(method: str) -> None:
     with pytest.raises(RequestError) as caught:
         transports.get("soap").parse_request(request)
     assert (caught.value.code, caught.value.message) == (112, 'Method "" not found')
+
+
+def test_a_protocol_fault_without_a_known_code_raises_protocol_error() -> None:
+    result = failure("m", Fault(None, "Server busy", "protocol", True), transport="soap",
+                     codec="xml", status=500, raw=b"")  # fmt: skip
+    with pytest.raises(errors.ProtocolError, match="Server busy"):
+        result.raise_for_fault()
+
+
+def test_the_credentials_repr_says_only_whether_a_token_is_set() -> None:
+    hidden = "Credentials(api_key=<hidden>, api_secret=<hidden>, oauth_token=<{}>)"
+    assert repr(Credentials("k", "s", "t", "ts")) == hidden.format("set")
+    assert repr(Credentials("k", "s")) == hidden.format("none")
+
+
+def test_an_xmlrpc_fault_code_that_is_not_a_number_is_named() -> None:
+    body = (
+        b"<methodResponse><fault><value><struct><member><name>faultCode</name><value>"
+        b"<string>abc</string></value></member></struct></value></fault></methodResponse>"
+    )
+    result = decode(body, transport="xmlrpc", codec="xml", method="m")
+    assert result.fault is not None and result.fault.origin == "decode"
+    assert "'abc' is not a number" in result.fault.message

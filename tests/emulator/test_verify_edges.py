@@ -287,3 +287,15 @@ async def test_a_key_alone_has_no_read_permission(raw: httpx.AsyncClient, seeded
 def test_a_signed_request_shows_no_signature() -> None:
     signed = verify.SignedRequest("https://x/", "POST", [("oauth_nonce", "n0nce")], "s1gnature")
     assert "s1gnature" not in repr(signed) and "n0nce" not in repr(signed)
+
+
+async def test_oauth_without_a_token_has_no_read_permission(
+    raw: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    client = oauth1.Client(seeded.key, client_secret=seeded.secret, timestamp=str(NOW),
+                           nonce="two-legged")  # fmt: skip
+    params = {"method": "flickr.groups.members.getList", "group_id": "30000001@N01"}
+    signed = signed_form(client, BASE_URL + "rest/", {**params, "format": "json",
+                                                      "nojsoncallback": "1"})  # fmt: skip
+    result = decoded(await raw.post("rest/", content=urlencode(signed), headers=FORM))
+    assert result.code == 99
