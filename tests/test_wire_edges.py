@@ -585,3 +585,14 @@ def test_an_xmlrpc_fault_code_that_is_not_a_number_is_named() -> None:
     result = decode(body, transport="xmlrpc", codec="xml", method="m")
     assert result.fault is not None and result.fault.origin == "decode"
     assert "'abc' is not a number" in result.fault.message
+
+
+def test_a_soap_envelope_without_a_body() -> None:
+    body = f'<s:Envelope xmlns:s="{SOAP12}"><s:Header/></s:Envelope>'.encode()
+    result = decode(body, transport="soap", codec="xml", method="m")
+    assert result.fault is not None and result.fault.origin == "decode"
+    assert "without a Body" in result.fault.message
+    request = httpx.Request("POST", BASE + "soap/", content=body)
+    with pytest.raises(RequestError) as caught:
+        transports.get("soap").parse_request(request)
+    assert caught.value.code == 114
