@@ -250,6 +250,23 @@ def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def markdown(summary: dict[str, Any]) -> str:
+    """The result as a Markdown table (for docs/mutation.md)."""
+    lines = [
+        "| module | mutants | run | killed | survived | kill rate |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for path, entry in summary["modules"].items():
+        killed = entry["killed"] + entry["timeout"]
+        ran = killed + entry["survived"]
+        rate = "-" if not ran else f"{killed / ran:.1%}"
+        lines.append(
+            f"| `{short_name(path)}` | {entry['mutants']} | {ran} | {killed} | "
+            f"{entry['survived']} | {rate} |"
+        )
+    return "\n".join(lines)
+
+
 def _line_order(label: str) -> tuple[str, int, str]:
     path, line, rest = label.split(":", 2)
     return path, int(line), rest
@@ -305,6 +322,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--list", action="store_true", help="list modules and mutant counts")
     parser.add_argument("--output", default=str(REPO / ".mutation" / "last.json"))
     parser.add_argument(
+        "--markdown", action="store_true", help="print --output as a Markdown table, run nothing"
+    )
+    parser.add_argument(
         "--rerun",
         action="store_true",
         help="run the survivors and the mutants not run of --output again (merged)",
@@ -334,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
         return serve()
     args = arguments(argv)
     output = Path(args.output)
+    if args.markdown:
+        print(markdown(json.loads(output.read_text(encoding="utf-8"))))
+        return 0
     modules = chosen(args.module)
     stored = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
     previous = stored if args.rerun else None
