@@ -250,3 +250,10 @@ def test_a_token_a_broken_header_redaction_missed_is_caught(
     monkeypatch.setattr(redact, "redact_header", lambda name, value: value)
     with pytest.raises(redact.RedactionError, match="oauth_consumer_key"):
         redact_request(request)
+
+
+def test_a_secret_of_the_shortest_length_scrubbed_is_scrubbed() -> None:
+    shortest = "s" * redact.MIN_SECRET_LENGTH
+    assert scrub(f"x={shortest}", [shortest]) == "x=REDACTED"
+    shorter = shortest[:-1]
+    assert scrub(f"x={shorter}", [shorter, ""]) == f"x={shorter}"  # too short to be told apart

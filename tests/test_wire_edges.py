@@ -596,3 +596,33 @@ def test_a_soap_envelope_without_a_body() -> None:
     with pytest.raises(RequestError) as caught:
         transports.get("soap").parse_request(request)
     assert caught.value.code == 114
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_success_rendered_natively_reads_back_the_same(transport: str) -> None:
+    payload = {"user": {"id": "1@N01", "username": {"_content": "b & <c>"}}}
+    result = success("m", payload, transport=transport, codec="xml", status=200, raw=b"")
+    body = transports.get(transport).render_response(result, "xml")
+    assert decode(body, transport=transport, codec="xml", method="m").payload == payload
+
+
+def test_json_inside_a_soap_response_is_read_as_json() -> None:
+    body = (
+        f'<s:Envelope xmlns:s="{SOAP12}"><s:Body><x:FlickrResponse xmlns:x="urn:flickr">'
+        '{"stat":"ok","user":{"id":"1"}}</x:FlickrResponse></s:Body></s:Envelope>'
+    ).encode()
+    result = decode(body, transport="soap", codec="xml", method="m")
+    assert (result.ok, result.payload) == (True, {"user": {"id": "1"}})
+
+
+@pytest.mark.parametrize("inner", ["<struct></struct>", "<array><data/></array>"])
+def test_an_xmlrpc_argument_that_is_not_a_scalar_is_115(inner: str) -> None:
+    body = (
+        "<methodCall><methodName>flickr.test.echo</methodName><params><param><value><struct>"
+        f"<member><name>a</name><value>{inner}</value></member></struct></value></param>"
+        "</params></methodCall>"
+    ).encode()
+    request = httpx.Request("POST", BASE + "xmlrpc/", content=body)
+    with pytest.raises(RequestError) as caught:
+        transports.get("xmlrpc").parse_request(request)
+    assert caught.value.code == 115

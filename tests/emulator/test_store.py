@@ -325,3 +325,10 @@ def test_a_transaction_that_cannot_begin_lets_the_next_one_in(
 def test_old_nonces_are_swept_every_512_claims(store: Store) -> None:
     sweeps = [n for n in range(1, 1025) if store.note_claim()]
     assert sweeps == [512, 1024]
+
+
+def test_pool_counts_and_photos_removed(store: Store) -> None:
+    with store.transaction() as tx:
+        assert (tx.count_pool(TEST_GROUP), tx.count_pool(TEST_GROUP, BOB)) == (4, 2)
+    assert store.leave(DAVE, TEST_GROUP).photos_removed == 0
+    assert store.leave(BOB, TEST_GROUP, True).photos_removed == 2

@@ -299,3 +299,12 @@ async def test_oauth_without_a_token_has_no_read_permission(
                                                       "nojsoncallback": "1"})  # fmt: skip
     result = decoded(await raw.post("rest/", content=urlencode(signed), headers=FORM))
     assert result.code == 99
+
+
+def test_a_refusal_says_its_code_and_message() -> None:
+    refusal = verify.Failure(98, "Invalid auth token")
+    assert (str(refusal), refusal.code, refusal.message) == (
+        "98: Invalid auth token",
+        98,
+        "Invalid auth token",
+    )
