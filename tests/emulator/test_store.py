@@ -16,6 +16,7 @@ from flickrwire.emulator.seed import (
     CAROL,
     DAVE,
     DEFAULT_SEED,
+    ERIN,
     SOLO_GROUP,
     TEST_GROUP,
     SeedError,
@@ -239,14 +240,11 @@ def test_seed_file_errors(tmp_path: Path) -> None:
 
 def test_a_refused_leave_reports_nothing_removed(store: Store) -> None:
     before = store.dump()
-    assert store.leave(ERIN_NSID, TEST_GROUP, True) == LeaveOutcome("not_member")
+    assert store.leave(ERIN, TEST_GROUP, True) == LeaveOutcome("not_member")
     assert store.leave(BOB, "99999999@N99", True) == LeaveOutcome("no_group")
-    refused = store.leave(ERIN_NSID, TEST_GROUP, True)
+    refused = store.leave(ERIN, TEST_GROUP, True)
     assert (refused.photos_removed, refused.promoted, refused.group_deleted) == (0, None, False)
     assert store.dump() == before
-
-
-ERIN_NSID = "10000005@N01"
 
 
 def test_users_groups_and_member_counts_read_back_as_seeded(store: Store) -> None:
