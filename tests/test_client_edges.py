@@ -20,7 +20,6 @@ from flickrwire import (
     InsecureURLError,
     Result,
     RetryPolicy,
-    decode,
 )
 from flickrwire.client import unframed
 
@@ -250,14 +249,6 @@ async def test_async_retries_stop_after_the_attempts_allowed() -> None:
     client = AsyncClient("rest", "json", CREDS, http_client=http_client, retry=policy)
     result = await client.call("flickr.test.echo")
     assert (result.code, len(seen)) == (105, 3)
-
-
-@pytest.mark.parametrize(
-    ("status", "retryable"), [(499, False), (500, True), (599, True), (600, False), (429, True)]
-)
-def test_which_http_statuses_may_be_retried(status: int, retryable: bool) -> None:
-    result = decode(b"oops", transport="rest", codec="json", status=status, method="m")
-    assert result.fault is not None and result.fault.retryable is retryable
 
 
 def test_an_unframed_response_drops_the_framing_headers() -> None:

@@ -626,3 +626,25 @@ def test_an_xmlrpc_argument_that_is_not_a_scalar_is_115(inner: str) -> None:
     with pytest.raises(RequestError) as caught:
         transports.get("xmlrpc").parse_request(request)
     assert caught.value.code == 115
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"), [(499, False), (500, True), (599, True), (600, False), (429, True)]
+)
+def test_which_http_statuses_may_be_retried(status: int, retryable: bool) -> None:
+    result = decode(b"oops", transport="rest", codec="json", status=status, method="m")
+    assert result.fault is not None and result.fault.retryable is retryable
+
+
+@pytest.mark.parametrize("status", [300, 304, 199])
+def test_a_status_outside_2xx_with_an_unreadable_body_is_an_http_fault(status: int) -> None:
+    result = decode(b"oops", transport="rest", codec="json", status=status, method="m")
+    assert result.fault == Fault(None, f"HTTP {status}", "http", False)
+
+
+def test_the_soap2_answer_is_unescaped_and_reads_back() -> None:
+    payload = {"user": {"id": "1@N01", "username": {"_content": "b & c"}}}
+    result = success("m", payload, transport="soap", codec="xml", status=200, raw=b"")
+    body = transports.get("soap").render_response(result, "soap2")
+    assert b'<FlickrResponse xmlns="/ns/api#"><user id="1@N01">' in body
+    assert decode(body, transport="soap", codec="xml", method="m").payload == payload

@@ -308,3 +308,28 @@ def test_a_refusal_says_its_code_and_message() -> None:
         98,
         "Invalid auth token",
     )
+
+
+def test_an_oauth_refusal_says_its_problem() -> None:
+    problem = verify.OAuthProblem("nonce_used")
+    assert (str(problem), problem.body()) == ("nonce_used", b"oauth_problem=nonce_used")
+
+
+async def test_a_repeated_argument_is_not_a_duplicate_oauth_parameter(
+    raw: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    client = oauth_client(seeded, seeded.token("alice"), NOW, "repeated")
+    client.signature_type = oauth1.SIGNATURE_TYPE_BODY
+    body = urlencode([*LOGIN.items(), ("x", "1"), ("x", "2")])
+    uri, headers, signed = client.sign(BASE_URL + "rest/", "POST", body, FORM)
+    accepted(await raw.post(uri, content=signed, headers=headers), "form", seeded)
+
+
+async def test_a_form_body_that_is_not_utf8_is_refused_not_crashed(
+    raw: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    client = oauth_client(seeded, seeded.token("alice"), NOW, "latin")
+    uri, headers, body = client.sign(BASE_URL + "rest/", "POST", urlencode(LOGIN), FORM)
+    response = await raw.post(uri, content=body.encode() + b"&name=caf\xe9", headers=headers)
+    assert response.status_code == 401
+    assert response.text.startswith("oauth_problem=signature_invalid")
