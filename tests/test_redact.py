@@ -253,7 +253,7 @@ def test_a_token_a_broken_header_redaction_missed_is_caught(
 
 
 def test_a_secret_of_the_shortest_length_scrubbed_is_scrubbed() -> None:
-    shortest = "s" * redact.MIN_SECRET_LENGTH
+    shortest = "s" * 4  # four characters and up (shorter ones would match too much)
     assert scrub(f"x={shortest}", [shortest]) == "x=REDACTED"
     shorter = shortest[:-1]
     assert scrub(f"x={shorter}", [shorter, ""]) == f"x={shorter}"  # too short to be told apart
