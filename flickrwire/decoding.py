@@ -172,13 +172,11 @@ def _plain_ascii(body: bytes) -> bool:
 
 def _text(body: bytes, headers: Mapping[str, str] | None) -> str:
     """The body as text: BOM first, then the header's charset, then UTF-8."""
-    for bom, name in (
-        (_stdcodecs.BOM_UTF8, "utf-8-sig"),
-        (_stdcodecs.BOM_UTF16_LE, "utf-16"),
-        (_stdcodecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if body.startswith(bom):
-            return _decode_text(body, name)
+    if body.startswith(_stdcodecs.BOM_UTF8):
+        return _decode_text(body, "utf-8-sig")
+    wide = xmlsafe.wide_encoding(body)  # UTF-16/32, with or without a byte order mark
+    if wide is not None:
+        return _decode_text(body, wide)
     if _PROLOG_ENCODING.match(body):
         # The XML prolog's own encoding declaration wins; lxml reads the bytes with it,
         # and this text only serves to sniff the body.
@@ -236,8 +234,13 @@ def _looks_html(text: str) -> bool:
 
 
 def _xml_bytes(body: bytes, text: str, headers: Mapping[str, str] | None) -> bytes:
-    """Bytes for lxml: as received when they declare their own encoding (or are UTF-8)."""
-    if _PROLOG_ENCODING.match(body) or body.startswith(_stdcodecs.BOM_UTF8):
+    """Bytes for lxml: as received when they declare their own encoding (a prolog or a
+    byte order mark, which libxml2 reads before any prolog) or are UTF-8."""
+    if (
+        _PROLOG_ENCODING.match(body)
+        or body.startswith(_stdcodecs.BOM_UTF8)
+        or xmlsafe.wide_encoding(body) is not None
+    ):
         return body
     if _plain_ascii(body):
         return body

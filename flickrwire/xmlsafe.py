@@ -42,6 +42,12 @@ _SIGNATURES = (
 _local = threading.local()
 
 
+def wide_encoding(data: bytes) -> str | None:
+    """The codec a body's first bytes name when they are not ASCII-compatible: a UTF-16 or
+    UTF-32 byte order mark, or "<" / "<?" in one of them without a mark."""
+    return next((name for sig, name in _SIGNATURES if data.startswith(sig)), None)
+
+
 class UnsafeXMLError(ValueError):
     """The document is hostile (DTD, entities) or too large; nothing was parsed."""
 
@@ -133,10 +139,9 @@ def _ascii_compatible(data: bytes) -> bytes:
     if data.startswith(_UTF8_PROLOGS):  # what Flickr sends: nothing to look at
         return data
     head = data[:4]
-    if head[:1].isascii() and b"\x00" not in head:
-        encoding = None  # no BOM but UTF-8's, no UTF-16/32 pattern: ASCII-compatible so far
-    else:
-        encoding = next((name for sig, name in _SIGNATURES if data.startswith(sig)), None)
+    # No BOM but UTF-8's and no UTF-16/32 pattern: ASCII-compatible so far.
+    ascii_so_far = head[:1].isascii() and b"\x00" not in head
+    encoding = None if ascii_so_far else wide_encoding(data)
     if encoding is None:
         declared = _DECLARED.match(data)
         if declared is None:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from typing import Any
 
 import pytest
 from hypothesis import settings
+from sampledir import ON_CI, require_samples
 
 # Property tests explore at random on a developer's machine; on CI (CI=true) they replay a
 # fixed sequence, so that a landing never depends on the draw. No deadlines anywhere:
 # a busy two-core machine is not a failure.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.load_profile("ci" if ON_CI else "dev")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -52,3 +52,9 @@ def _no_internet() -> Any:
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def shared_samples() -> Any:
+    """The shared samples folder (``sampledir.needs_samples`` asks for it)."""
+    return require_samples()

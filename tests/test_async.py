@@ -21,7 +21,6 @@ from flickrwire import (
     Result,
     transports,
 )
-from flickrwire.client import DEFAULT_TIMEOUT
 from flickrwire.result import failure, success
 
 CREDS = Credentials("fake-consumer-key", "fake-consumer-secret", "fake-token", "fake-token-secret")
@@ -268,6 +267,7 @@ async def test_an_injected_http_client_is_left_open() -> None:
 
 async def test_an_owned_http_client_is_closed_and_has_the_default_timeout() -> None:
     async with AsyncClient() as client:
-        assert client.http.timeout == DEFAULT_TIMEOUT
+        timeout = client.http.timeout  # as documented: 30 s, 10 s to connect
+        assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (10, 30, 30, 30)
         assert not client.http.is_closed
     assert client.http.is_closed

@@ -4,18 +4,13 @@ the exact bytes both encoders write (checked against Flickr's recorded layout)."
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from sampledir import SAMPLES, needs_samples
 
 from flickrwire.codecs import BodyError, apply_list_hints, json as jsoncodec, xml as xmlcodec
 from flickrwire.result import Fault, Result, failure, success
-
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "flickr-samples"
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared flickr-samples folder is not beside the repo"
-)
 
 # -- XML payload -> Flickr-JSON shape ------------------------------------------------
 

@@ -12,16 +12,15 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import pytest
+from sampledir import SAMPLES, needs_samples
 
 from flickrwire import Result, decode
 from flickrwire.decoding import MAX_BODY_BYTES
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "flickr-samples"
 TRANSPORTS = ("rest", "xmlrpc", "soap")
 
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
@@ -255,11 +254,6 @@ def response_samples() -> list[str]:
         and not path.name.startswith("doc-")
         and not re.fullmatch(r"oauth-.*-token-response\.txt", path.name)
     )
-
-
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared flickr-samples folder is not beside the repo"
-)
 
 
 @needs_samples

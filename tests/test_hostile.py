@@ -23,6 +23,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
+from sampledir import SAMPLES
 
 from flickrwire import Result, decode, transports
 from flickrwire.result import ORIGINS
@@ -465,7 +466,6 @@ def test_decode_never_raises_on_flickr_like_token_soup(
     assert_is_result(result, body, transport, codec)
 
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "flickr-samples"
 ENVELOPES = [
     b'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="ok">\n<user id="1"><username>'
     b"u</username></user>\n</rsp>\n",

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature as server_signature
+from sampledir import SAMPLES, needs_samples
 
 from flickrwire import (
     AuthError,
@@ -46,11 +47,6 @@ from flickrwire.auth.oauth import (
     read_profiles,
     request_token_request,
     save_profile,
-)
-
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "flickr-samples"
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared flickr-samples folder is not beside the repo"
 )
 
 BASE = "https://www.flickr.com/services"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from flickrwire import Call, Credentials, Signer, transports
-from flickrwire.recording import replay
+from flickrwire.recording import redact, replay
 from flickrwire.recording.redact import (
     REDACTED,
     RedactionError,
@@ -23,6 +23,7 @@ from flickrwire.recording.redact import (
     redact_headers,
     redact_payload,
     redact_request,
+    redact_request_body,
     redact_text,
     redact_url,
     scrub,
@@ -181,3 +182,78 @@ def test_the_redaction_names_stay_importable_from_replay() -> None:
     assert replay.redact_body is redact_body
     assert replay.RedactionError is RedactionError
     assert replay.REDACTED == REDACTED
+
+
+# -- pinned after the mutation run (docs/mutation.md) -----------------------------------------
+
+
+def test_every_oauth_value_in_an_answer_is_redacted_but_the_problem_names() -> None:
+    body = (
+        "oauth_token=t1&oauth_token_secret=s2&oauth_nonce=n3&oauth_timestamp=4&"
+        "oauth_verifier=v5&oauth_session_handle=h6&oauth_problem=nonce_used&"
+        "oauth_parameters_absent=oauth_nonce&oauth_callback_confirmed=true&group_id=5"
+    )
+    assert redact_text(body) == (
+        "oauth_token=REDACTED&oauth_token_secret=REDACTED&oauth_nonce=REDACTED&"
+        "oauth_timestamp=REDACTED&oauth_verifier=REDACTED&oauth_session_handle=REDACTED&"
+        "oauth_problem=nonce_used&oauth_parameters_absent=oauth_nonce&"
+        "oauth_callback_confirmed=true&group_id=5"
+    )
+
+
+def test_a_secret_inside_a_longer_secret_leaves_nothing_of_either() -> None:
+    for secrets in (["token", "token-secret"], ["token-secret", "token"]):
+        assert scrub("a=token-secret&b=token", secrets) == "a=REDACTED&b=REDACTED"
+
+
+def test_a_request_body_that_is_not_utf8_is_still_redacted() -> None:
+    body = b"method=flickr.test.echo&name=caf\xe9&api_key=abcdef0123456789abcdef0123456789"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = httpx.Request("POST", "https://api.flickr.com/rest/", content=body, headers=form)
+    redacted = redact_request(request)
+    assert b"abcdef0123456789" not in redacted.read()
+    assert b"name=caf\xe9" in redacted.read()
+
+
+def test_a_secret_a_broken_xml_redaction_missed_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check after redaction fails closed: it finds the secrets of a SOAP request's
+    # children itself, so a redaction that missed one raises instead of writing it out.
+    body = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        b'<x:FlickrRequest xmlns:x="urn:flickr"><method>flickr.test.echo</method>'
+        b"<api_key>abcdef0123456789abcdef0123456789</api_key></x:FlickrRequest></s:Body>"
+        b"</s:Envelope>"
+    )
+    request = httpx.Request("POST", "https://api.flickr.com/services/soap/", content=body)
+    assert b"abcdef0123456789" not in redact_request(request).read()
+    monkeypatch.setattr(redact, "_redact_xml", lambda text: text)
+    with pytest.raises(redact.RedactionError, match="api_key"):
+        redact_request(request)
+
+
+def test_a_soap_body_after_blank_lines_is_redacted_as_xml() -> None:
+    body = (
+        "\ufeff\n\t <s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body>"
+        "<x:FlickrRequest xmlns:x='urn:flickr'><api_key>abcdef0123456789abcdef0123456789"
+        "</api_key></x:FlickrRequest></s:Body></s:Envelope>"
+    ).encode()
+    assert b"abcdef0123456789" not in redact_request_body(body)
+
+
+def test_a_token_a_broken_header_redaction_missed_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    header = 'OAuth oauth_consumer_key="abcdef0123456789abcdef0123456789", oauth_nonce="n"'
+    request = httpx.Request("POST", "https://api.flickr.com/services/rest/",
+                            headers={"Authorization": header}, content=b"method=m")  # fmt: skip
+    assert "abcdef0123456789" not in redact_request(request).headers["authorization"]
+    monkeypatch.setattr(redact, "redact_header", lambda name, value: value)
+    with pytest.raises(redact.RedactionError, match="oauth_consumer_key"):
+        redact_request(request)
+
+
+def test_a_secret_of_the_shortest_length_scrubbed_is_scrubbed() -> None:
+    shortest = "s" * 4  # four characters and up (shorter ones would match too much)
+    assert scrub(f"x={shortest}", [shortest]) == "x=REDACTED"
+    shorter = shortest[:-1]
+    assert scrub(f"x={shorter}", [shorter, ""]) == f"x={shorter}"  # too short to be told apart

@@ -373,6 +373,11 @@ def test_unknown_transport_name_lists_the_known_ones() -> None:
 
 def test_builtin_names_come_first() -> None:
     assert transports.names()[:3] == ["rest", "xmlrpc", "soap"]
+    # Even before a third-party name that sorts first.
+    toy = ToyTransport()
+    toy.name = "amqp"
+    transports.register(toy)
+    assert transports.names()[:4] == ["rest", "xmlrpc", "soap", "amqp"]
     for name in ("rest", "xmlrpc", "soap"):
         assert transports.get(name).name == name
         assert isinstance(transports.get(name), transports.Transport)
@@ -453,3 +458,19 @@ def test_entry_point_group_plugs_a_transport_in_by_name(monkeypatch: pytest.Monk
     assert "plugged" in transports.names()
     seen: list[httpx.Request] = []
     assert _toy_client(plugged, seen).call("flickr.test.echo").transport == "plugged"
+
+
+def test_a_transport_installed_but_not_yet_loaded_is_listed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    installed = transports.metadata.entry_points(group=transports.ENTRY_POINT_GROUP)
+    pigeon = transports.metadata.EntryPoint(
+        name="pigeon", value="pigeons.wire:TRANSPORT", group=transports.ENTRY_POINT_GROUP
+    )
+
+    def entry_points(*, group: str) -> list[Any]:
+        assert group == transports.ENTRY_POINT_GROUP
+        return [*installed, pigeon]
+
+    monkeypatch.setattr(transports.metadata, "entry_points", entry_points)
+    assert transports.names() == ["rest", "xmlrpc", "soap", "pigeon"]

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..auth import Credentials, SigningMode
+from ..auth import Credentials, Signer, SigningMode
+from ..auth.signing import authorization_header
 from .expect import Context
 from .model import CallSpec, Scenario, ScenarioError
 
@@ -36,7 +38,16 @@ TOKEN_PERMS = {
     "unsigned": "delete",
     "tampered": "delete",
     "tampered_legacy": "delete",
+    "revoked": "delete",
+    "revoked_legacy": "delete",
+    "future": "delete",
+    "replay": "delete",
 }
+#: Kinds signed with a token of the acting user that has been revoked.
+REVOKED_KINDS = frozenset({"revoked", "revoked_legacy"})
+#: How far ahead of the real clock the ``future`` kind signs: an hour, far past the few
+#: minutes' window OAuth servers allow (the emulator's is 300 s).
+FUTURE_SKEW = 3600
 #: Join and pool times given to set-up entries, in list order (a day apart).
 SETUP_EPOCH = 1_500_000_000
 _DAY = 86_400
@@ -50,6 +61,48 @@ class Identity:
     credentials: Credentials | None
     signing: SigningMode
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: seconds added to the signing clock (``future``)
+    clock_skew: int = 0
+    #: sign with the cell's one nonce and timestamp, so that a second call is a replay
+    replay: bool = False
+
+    def signer(self, oauth_in: str, pin: tuple[str, int]) -> Signer:
+        """The signer for a call: OAuth in the REST form body when ``oauth_in`` is
+        ``form``; the nonce and timestamp ``pin`` when this identity replays."""
+        options: dict[str, Any] = {}
+        if self.replay:
+            options.update(nonce=lambda: pin[0], clock=lambda: pin[1])
+        elif self.clock_skew:
+            options["clock"] = lambda: int(time.time()) + self.clock_skew
+        kind = {"form": FormSigner, "both": DoubleSigner}.get(oauth_in, Signer)
+        return kind(self.credentials, self.signing, **options)
+
+
+class FormSigner(Signer):
+    """OAuth 1.0a with the ``oauth_*`` parameters in the form body of a REST POST (RFC 5849
+    section 3.5.2) rather than the ``Authorization`` header."""
+
+    __slots__ = ()
+
+    def sign(
+        self, http_method: str, url: str, params: dict[str, str], *, in_header: bool
+    ) -> str | None:
+        return super().sign(http_method, url, params, in_header=False)
+
+
+class DoubleSigner(Signer):
+    """Every ``oauth_*`` parameter both in the ``Authorization`` header and in the request's
+    parameters: the client bug of RFC 5849 section 3.5 (one place only), for scenarios
+    checking that a server refuses it."""
+
+    __slots__ = ()
+
+    def sign(
+        self, http_method: str, url: str, params: dict[str, str], *, in_header: bool
+    ) -> str | None:
+        super().sign(http_method, url, params, in_header=False)
+        oauth = {k: v for k, v in params.items() if k.startswith("oauth_")}
+        return authorization_header(oauth) if oauth else None
 
 
 class NoCredentials(LookupError):
@@ -76,8 +129,14 @@ def identity(kind: str, app: Credentials | None, token: tuple[str, str] | None) 
     if kind == "unsigned":
         return Identity(Credentials(app.api_key, app.api_secret), "key", {"auth_token": token[0]})
     secret = WRONG_SECRET if kind.startswith("tampered") else app.api_secret
-    signing: SigningMode = "legacy" if kind in ("legacy", "tampered_legacy") else "oauth"
-    return Identity(Credentials(app.api_key, secret, token[0], token[1]), signing)
+    legacy = kind in ("legacy", "tampered_legacy", "revoked_legacy")
+    signing: SigningMode = "legacy" if legacy else "oauth"
+    return Identity(
+        Credentials(app.api_key, secret, token[0], token[1]),
+        signing,
+        clock_skew=FUTURE_SKEW if kind == "future" else 0,
+        replay=kind == "replay",
+    )
 
 
 def synthetic_token(user: str, perms: str) -> tuple[str, str]:
@@ -103,22 +162,23 @@ class SeedView:
             raise ScenarioError(f"user {user!r} is not in the emulator's seed")
         return self.nsids[user]
 
-    def token(self, user: str, perms: str) -> tuple[str, str]:
+    def token(self, user: str, perms: str, *, revoked: bool = False) -> tuple[str, str]:
         nsid = self.nsid(user)
         for entry in self.seed.get("tokens", []):
             if (
                 entry["user"] == nsid
                 and entry["perms"] == perms
-                and not entry.get("revoked")
+                and bool(entry.get("revoked")) is revoked
                 and self.app is not None
                 and entry["api_key"] == self.app.api_key
             ):
                 return entry["token"], entry["secret"]
-        return synthetic_token(nsid, perms)
+        return synthetic_token(nsid, "revoked" if revoked else perms)
 
     def identity(self, call: CallSpec) -> Identity:
         perms = TOKEN_PERMS.get(call.auth)
-        token = self.token(call.user, perms) if perms is not None else None
+        revoked = call.auth in REVOKED_KINDS
+        token = self.token(call.user, perms, revoked=revoked) if perms is not None else None
         return identity(call.auth, self.app, token)
 
     def context(self) -> Context:
@@ -136,7 +196,7 @@ class SeedView:
         for entry in self.seed.get("tokens", []):
             found += [entry["token"], entry["secret"]]
         for nsid in {u["nsid"] for u in self.seed.get("users", [])}:
-            for perms in ("read", "write", "delete"):
+            for perms in ("read", "write", "delete", "revoked"):
                 found += list(synthetic_token(nsid, perms))
         return found
 
@@ -198,7 +258,8 @@ def _add_tokens(seed: dict[str, Any], view: SeedView, calls: Iterable[CallSpec])
         perms = TOKEN_PERMS.get(call.auth)
         if perms is None:
             continue
-        token, secret = view.token(call.user, perms)
+        revoked = call.auth in REVOKED_KINDS
+        token, secret = view.token(call.user, perms, revoked=revoked)
         if token not in present:
             present.add(token)
             seed["tokens"].append(
@@ -208,5 +269,6 @@ def _add_tokens(seed: dict[str, Any], view: SeedView, calls: Iterable[CallSpec])
                     "api_key": view.app.api_key,
                     "user": view.nsid(call.user),
                     "perms": perms,
+                    "revoked": revoked,
                 }
             )

@@ -30,7 +30,17 @@ AUTH_KINDS = (
     "tampered_legacy",
     "unknown_token",
     "unknown_key",
+    "revoked",
+    "revoked_legacy",
+    "future",
+    "replay",
 )
+#: Where a REST call carries its OAuth parameters (XML-RPC and SOAP carry them in the
+#: body whatever this says): the ``Authorization`` header, the form body, or both at once
+#: (a client bug a server must refuse: RFC 5849 section 3.5 allows one place only).
+OAUTH_PLACES = ("header", "form", "both")
+#: Auth kinds that need a token only an emulator seed holds (a revoked one).
+SEED_ONLY_AUTH = frozenset({"write", "read", "revoked", "revoked_legacy"})
 #: What a target must offer for a scenario to run there.
 REQUIREMENTS = ("emulator", "faults", "blocked-url", "writes")
 ROLES = ("member", "moderator", "admin")
@@ -73,6 +83,7 @@ class CallSpec:
     user: str = DEFAULT_USER
     http_method: str | None = None
     raw: RawBody | None = None
+    oauth_in: str = "header"
 
     @property
     def verb(self) -> str:
@@ -175,7 +186,7 @@ def derived_requirements(scenario: Scenario, writes: bool | None) -> frozenset[s
     if any("requests" in f for f in fields):
         needs.add("emulator")
     for call in scenario.calls:
-        if call.auth in ("write", "read") or _uses_nsid(dict(call.params)):
+        if call.auth in SEED_ONLY_AUTH or _uses_nsid(dict(call.params)):
             needs.add("emulator")
     if any(_uses_nsid(dict(f)) for f in fields):
         needs.add("emulator")

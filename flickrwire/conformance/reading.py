@@ -15,6 +15,7 @@ from .model import (
     DEFAULT_USER,
     EXPECT_KEYS,
     KNOWN_PLACEHOLDER,
+    OAUTH_PLACES,
     PLACEHOLDER,
     ROLES,
     CallSpec,
@@ -113,7 +114,7 @@ def _raw(data: Any, where: str) -> RawBody:
 
 
 def read_call(data: Any, where: str) -> CallSpec:
-    known = ("method", "params", "auth", "as", "http_method", "raw")
+    known = ("method", "params", "auth", "as", "http_method", "raw", "oauth_in")
     reader = Reader(data, where, known)
     params = reader.get("params", dict, {})
     wire = {str(k): _wire(v, f"{reader.at('params')}.{k}") for k, v in params.items()}
@@ -123,6 +124,9 @@ def read_call(data: Any, where: str) -> CallSpec:
     verb = reader.get("http_method", (str, type(None)), None)
     if verb is not None and verb not in ("GET", "POST"):
         raise ScenarioError(f"{reader.at('http_method')}: must be GET or POST")
+    oauth_in = reader.text("oauth_in", "header")
+    if oauth_in not in OAUTH_PLACES:
+        raise ScenarioError(f"{reader.at('oauth_in')}: must be one of {', '.join(OAUTH_PLACES)}")
     raw = reader.data.get("raw")
     return CallSpec(
         method=reader.text("method"),
@@ -131,6 +135,7 @@ def read_call(data: Any, where: str) -> CallSpec:
         user=reader.text("as", DEFAULT_USER),
         http_method=verb,
         raw=None if raw is None else _raw(raw, reader.at("raw")),
+        oauth_in=oauth_in,
     )
 
 

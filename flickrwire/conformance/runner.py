@@ -10,6 +10,7 @@ first failure; cells not run are reported as skipped with the reason, never as p
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -67,6 +68,7 @@ class Runner:
         self.recorder = None if record is None else Recorder(base, record, self.secrets)
         self.capture = CaptureTransport(self.recorder or base, self.secrets)
         self.http = httpx.Client(transport=self.capture, timeout=timeout)
+        self.pin = ("", 0)
 
     def close(self) -> None:
         self.http.close()
@@ -129,6 +131,8 @@ class Runner:
             return Cell(scenario.id, pair, "skipped", reason)
         start = time.perf_counter()
         self.capture.take()
+        # One nonce and timestamp per cell, for calls that replay (auth kind "replay").
+        self.pin = (secrets.token_hex(16), int(time.time()))
         try:
             sign = self.target.prepare(scenario)
             for call in scenario.calls:
@@ -207,6 +211,7 @@ class Runner:
                 signing=who.signing,
                 retry=policy,
             )
+            client.signer = who.signer(spec.oauth_in, self.pin)
             result = client.send(Call(spec.method, params, spec.verb))
         return self._observe(result)
 

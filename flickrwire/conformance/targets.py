@@ -23,6 +23,7 @@ from ..call import Call
 from ..client import Client
 from .expect import Context
 from .identities import (
+    REVOKED_KINDS,
     TOKEN_PERMS,
     UNKNOWN_SECRET,
     UNKNOWN_TOKEN,
@@ -306,7 +307,9 @@ class ServerTarget:
         app, token = self.credentials, self._token()
 
         def sign(call: CallSpec) -> Identity:
-            return identity(call.auth, app, token if call.auth in TOKEN_PERMS else None)
+            # A revoked token exists only in an emulator seed: none is taken for one here.
+            usable = call.auth in TOKEN_PERMS and call.auth not in REVOKED_KINDS
+            return identity(call.auth, app, token if usable else None)
 
         return sign
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
+import httpx
 import pytest
+from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
-from flickrwire import Credentials
+from flickrwire import Credentials, transports
+from flickrwire.call import Call
 from flickrwire.conformance import identities
 from flickrwire.conformance.identities import NoCredentials, SeedView, identity, scenario_seed
 from flickrwire.conformance.model import ScenarioError
@@ -101,3 +106,90 @@ def test_missing_credentials_say_what_is_needed() -> None:
     with pytest.raises(NoCredentials, match="needs an OAuth access token"):
         identity("delete", Credentials("k", "s"), None)
     assert identity("unknown_key", None, None).credentials is not None
+
+
+# -- revoked tokens, future timestamps, replays and where OAuth travels -------------------
+
+
+def revoked_token(username: str) -> dict[str, Any]:
+    nsid = NSID[username]
+    return next(t for t in DEFAULT_SEED["tokens"] if t["user"] == nsid and t["revoked"])
+
+
+def test_revoked_kinds_sign_with_a_revoked_token_of_the_acting_user() -> None:
+    view = SeedView(DEFAULT_SEED)
+    for kind, signing in (("revoked", "oauth"), ("revoked_legacy", "legacy")):
+        signed = view.identity(scenario({"method": "m", "auth": kind}).call)
+        assert signed.credentials is not None
+        assert (signed.signing, signed.credentials.oauth_token) == (
+            signing,
+            revoked_token("bob")["token"],
+        )
+    # Carol has no revoked token in the seed: the scenario's seed gets one, revoked.
+    s = scenario({"method": "flickr.groups.leave", "auth": "revoked", "as": "carol"})
+    seed = scenario_seed(DEFAULT_SEED, s, SeedView(DEFAULT_SEED).context())
+    made = identities.synthetic_token(NSID["carol"], "revoked")
+    entry = next(t for t in seed["tokens"] if t["token"] == made[0])
+    assert (entry["user"], entry["revoked"]) == (NSID["carol"], True)
+    assert SeedView(seed).identity(s.call).credentials.oauth_token == made[0]
+    assert made[0] in SeedView(DEFAULT_SEED).secrets()
+    validate(seed)
+
+
+def test_revoked_kinds_need_the_emulator() -> None:
+    s = scenario({"method": "flickr.test.login", "auth": "revoked_legacy"})
+    assert "emulator" in s.requires
+
+
+SIGNED_AT = 1_700_000_000
+
+
+def signed_request(kind: str, oauth_in: str, transport: str = "rest") -> Any:
+    who = SeedView(DEFAULT_SEED).identity(scenario({"method": "m", "auth": kind}).call)
+    signer = who.signer(oauth_in, ("pinned-nonce", SIGNED_AT))
+    call = Call("flickr.test.login", {}, "POST")
+    request = transports.get(transport).build_request(
+        call, "json", signer, "https://api.flickr.com/services/"
+    )
+    assert isinstance(request, httpx.Request)
+    return request
+
+
+def oauth_in_body(request: Any) -> dict[str, str]:
+    pairs = parse_qsl(request.content.decode(), keep_blank_values=True)
+    return {k: v for k, v in pairs if k.startswith("oauth_")}
+
+
+def test_oauth_goes_where_the_call_says() -> None:
+    header = signed_request("delete", "header")
+    assert header.headers["authorization"].startswith("OAuth ")
+    assert oauth_in_body(header) == {}
+    form = signed_request("delete", "form")
+    assert "authorization" not in form.headers
+    assert set(oauth_in_body(form)) >= {"oauth_signature", "oauth_nonce", "oauth_token"}
+    both = signed_request("delete", "both")
+    assert both.headers["authorization"].startswith("OAuth ")
+    in_header = {
+        unquote(k): unquote(v) for k, v in parse_authorization_header(both.headers["authorization"])
+    }
+    assert in_header == oauth_in_body(both)  # every oauth_* twice, the same values
+
+
+def test_replay_pins_the_nonce_and_timestamp_and_future_signs_an_hour_ahead() -> None:
+    replayed = oauth_in_body(signed_request("replay", "form"))
+    again = oauth_in_body(signed_request("replay", "form"))
+    assert (replayed["oauth_nonce"], replayed["oauth_timestamp"]) == (
+        "pinned-nonce",
+        str(SIGNED_AT),
+    )
+    assert replayed == again  # the very same request: a replay
+    before = int(time.time())
+    future = int(oauth_in_body(signed_request("future", "form"))["oauth_timestamp"])
+    assert before + identities.FUTURE_SKEW <= future <= int(time.time()) + identities.FUTURE_SKEW
+    plain = int(oauth_in_body(signed_request("delete", "form"))["oauth_timestamp"])
+    assert abs(plain - time.time()) < 60
+
+
+def test_an_unknown_oauth_place_is_named() -> None:
+    with pytest.raises(ScenarioError, match=r"call\.oauth_in: must be one of header, form, both"):
+        scenario({"method": "flickr.test.login", "oauth_in": "query"})

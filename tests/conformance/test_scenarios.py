@@ -208,3 +208,37 @@ def test_select_by_ids_globs_and_tags() -> None:
 def test_a_pattern_matching_nothing_is_an_error() -> None:
     with pytest.raises(ScenarioError, match="no scenario matches 'leave-okk'"):
         scenarios.select(scenarios.builtin(), ["leave-okk"])
+
+
+def test_no_check_says_only_what_is_absent() -> None:
+    # payload_lacks alone also holds for an empty or missing list: every expectation that
+    # uses it says what must be there as well (a count, named members, or at least one).
+    for scenario in scenarios.builtin():
+        expects = [scenario.expect, *(check.expect for check in scenario.checks)]
+        for expect in expects:
+            for fields in (expect.fields, *(alt.fields for alt in expect.any_of)):
+                if "payload_lacks" in fields:
+                    assert "payload_contains" in fields or "payload" in fields, scenario.id
+
+
+def test_the_new_auth_scenarios_cover_every_signing_path() -> None:
+    found = {s.id: s for s in scenarios.builtin()}
+    paths = {
+        "oauth-future-timestamp": ("future", "header"),
+        "oauth-future-timestamp-form": ("future", "form"),
+        "oauth-replayed-nonce": ("replay", "header"),
+        "oauth-replayed-nonce-form": ("replay", "form"),
+        "revoked-token": ("revoked", "header"),
+        "revoked-token-form": ("revoked", "form"),
+        "revoked-token-legacy": ("revoked_legacy", "header"),
+        "oauth-parameters-twice": ("delete", "both"),
+    }
+    for scenario_id, (auth, place) in paths.items():
+        call = found[scenario_id].call
+        assert (call.auth, call.oauth_in) == (auth, place), scenario_id
+        # The header placement runs on every pair: XML-RPC members and SOAP children.
+        expected = ("rest",) if place != "header" else ("rest", "xmlrpc", "soap")
+        assert found[scenario_id].transports == expected, scenario_id
+    replay = found["oauth-replayed-nonce"]
+    assert replay.checks[0].call.auth == "replay"
+    assert replay.checks[0].expect.fields["code"] == 96

@@ -17,18 +17,16 @@ import httpx
 import pytest
 from lxml import etree
 from oauthlib import oauth1
+from sampledir import SAMPLES, needs_samples
 
 import flickrwire
 from flickrwire import Call
 from flickrwire.emulator.seed import TEST_GROUP
 from flickrwire.transports import soap, xmlrpc
 
-from .conftest import BASE_URL, REPO, ClientFactory, Seeded
+from .conftest import BASE_URL, ClientFactory, Seeded
 
-SAMPLES = REPO.parent / "shared" / "flickr-samples"
-pytestmark = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared Flickr samples folder is not beside the repository"
-)
+pytestmark = needs_samples
 
 
 def sample(name: str) -> tuple[bytes, dict[str, str]]:

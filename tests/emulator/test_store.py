@@ -16,6 +16,7 @@ from flickrwire.emulator.seed import (
     CAROL,
     DAVE,
     DEFAULT_SEED,
+    ERIN,
     SOLO_GROUP,
     TEST_GROUP,
     SeedError,
@@ -23,7 +24,7 @@ from flickrwire.emulator.seed import (
     load_seed_file,
     validate,
 )
-from flickrwire.emulator.store import TABLES, Store
+from flickrwire.emulator.store import TABLES, LeaveOutcome, Store
 
 from .conftest import REPO
 
@@ -235,3 +236,97 @@ def test_seed_file_errors(tmp_path: Path) -> None:
     broken.write_text("{", encoding="utf-8")
     with pytest.raises(SeedError, match="is not JSON"):
         load_seed_file(broken)
+
+
+def test_a_refused_leave_reports_nothing_removed(store: Store) -> None:
+    before = store.dump()
+    assert store.leave(ERIN, TEST_GROUP, True) == LeaveOutcome("not_member")
+    assert store.leave(BOB, "99999999@N99", True) == LeaveOutcome("no_group")
+    refused = store.leave(ERIN, TEST_GROUP, True)
+    assert (refused.photos_removed, refused.promoted, refused.group_deleted) == (0, None, False)
+    assert store.dump() == before
+
+
+def test_users_groups_and_member_counts_read_back_as_seeded(store: Store) -> None:
+    with store.transaction() as tx:
+        assert tx.user(ALICE) == (ALICE, "alice", "Alice Admin")
+        assert tx.user("bob") == (BOB, "bob", "Bob Member")
+        assert tx.user("mallory") is None
+        assert tx.group(TEST_GROUP) == (TEST_GROUP, "flickrwire testers", "Leave me.", 3)
+        # Every role by default: Alice (admin), Carol (moderator), Bob and Dave (members).
+        assert tx.count_members(TEST_GROUP) == 4
+        assert [tx.count_members(TEST_GROUP, (t,)) for t in (2, 3, 4)] == [2, 1, 1]
+
+
+class _CommitFails:
+    """The store's connection, except that the first COMMIT fails (a disk I/O error)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.failed = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql == "COMMIT" and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+def test_a_commit_that_fails_writes_nothing_and_the_store_goes_on(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = store.dump()
+    monkeypatch.setattr(store, "db", _CommitFails(store.db))
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        store.leave(ALICE, TEST_GROUP, True)
+    assert store.dump() == before
+    assert store.leave(ALICE, TEST_GROUP, True).status == "ok"  # usable again
+
+
+def test_the_database_refuses_rows_that_point_at_nothing(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO memberships (group_id, user_nsid, membertype, joined) "
+            "VALUES ('nowhere@N01', ?, 2, 0)",
+            (BOB,),
+        )
+
+
+def test_a_leave_keeps_the_leavers_photos_unless_asked(store: Store) -> None:
+    assert pool_owners(store, TEST_GROUP).count(BOB) == 2
+    store.leave(BOB, TEST_GROUP)
+    assert pool_owners(store, TEST_GROUP).count(BOB) == 2
+
+
+class _BeginFails(_CommitFails):
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.startswith("BEGIN") and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("database is locked")
+        return self.db.execute(sql, *args)
+
+
+def test_a_transaction_that_cannot_begin_lets_the_next_one_in(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "db", _BeginFails(store.db))
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        store.leave(BOB, TEST_GROUP)
+    assert store.lock.acquire(timeout=5)  # not left held by the failed one
+    store.lock.release()
+    assert store.leave(BOB, TEST_GROUP).status == "ok"
+
+
+def test_old_nonces_are_swept_every_512_claims(store: Store) -> None:
+    sweeps = [n for n in range(1, 1025) if store.note_claim()]
+    assert sweeps == [512, 1024]
+
+
+def test_pool_counts_and_photos_removed(store: Store) -> None:
+    with store.transaction() as tx:
+        assert (tx.count_pool(TEST_GROUP), tx.count_pool(TEST_GROUP, BOB)) == (4, 2)
+    assert store.leave(DAVE, TEST_GROUP).photos_removed == 0
+    assert store.leave(BOB, TEST_GROUP, True).photos_removed == 2
