@@ -373,13 +373,13 @@ def main(argv: list[str] | None = None) -> int:
         for module in modules:
             print(f"{module.name:<22} {len(module.mutants):>5} mutants  {' '.join(module.tests)}")
         return 0
+    output.parent.mkdir(parents=True, exist_ok=True)  # survivors are written there live
     seconds = run(modules, args.workers, args.seconds, output.with_suffix(".live"))
     summary = report(modules, seconds)
     if previous is not None:
         summary = merged(previous, summary)
     elif stored is not None:  # a run of some modules replaces their entries only
         summary = {**stored, "modules": {**stored["modules"], **summary["modules"]}}
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0
 
