@@ -74,3 +74,39 @@ def test_the_default_body_limit_is_ten_mebibytes() -> None:
     assert (
         over is not None and over.message == f"response body of {limit + 1} bytes exceeds {limit}"
     )
+
+
+@pytest.mark.parametrize("status", [300, 302, 404, 502])
+def test_a_non_2xx_answer_with_a_body_in_an_unknown_charset_is_an_http_fault(status: int) -> None:
+    headers = {"Content-Type": "text/html; charset=no-such-charset"}
+    fault = decode("<p>caf\u00e9</p>".encode("latin-1"), status=status, headers=headers).fault
+    assert fault is not None and (fault.origin, fault.message) == ("http", f"HTTP {status}")
+
+
+def test_a_malformed_page_under_an_http_error_is_named_by_its_title() -> None:
+    page = b'<?xml version="1.0"?><html><head><title>Bad Gateway</title></head><body>'
+    fault = decode(page, status=502).fault
+    assert fault is not None and fault.message == "HTTP 502: Bad Gateway"
+    assert fault.retryable
+    malformed = decode(b'<rsp stat="ok"><user></rsp>', status=503).fault
+    assert malformed is not None and malformed.message == "HTTP 503"
+
+
+def _html_at(offset: int) -> bytes:
+    comment = "<!--" + "x" * (offset - 7) + "-->"  # "<html" starts at ``offset``
+    assert len(comment) == offset
+    return (comment + "<html><body>unclosed").encode()
+
+
+def test_an_html_page_is_recognised_from_its_first_512_characters() -> None:
+    within = decode(_html_at(512 - 5)).fault
+    assert within is not None and (within.origin, within.message) == ("http", "HTTP 200")
+    beyond = decode(_html_at(512 - 4)).fault
+    assert beyond is not None and beyond.origin == "decode" and "malformed XML" in beyond.message
+
+
+def test_a_title_is_read_from_at_most_four_times_its_limit_in_characters() -> None:
+    spaced = "a" + " " * (MAX_TITLE_CHARS * 4 - 2) + "b"
+    assert html_title(f"<title>{spaced}</title>") == "a b"
+    assert html_title(f"<title>{spaced} c</title>") == "a b"
+    assert html_title(f"<title>{spaced}  c</title>") == "a b"

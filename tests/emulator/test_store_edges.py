@@ -123,3 +123,27 @@ def test_a_closed_store_refuses_further_use() -> None:
     store.close()
     with pytest.raises(sqlite3.ProgrammingError):
         store.dump()
+
+
+def test_a_key_and_a_token_are_read_from_the_database_once() -> None:
+    store = seeded()
+    key = DEFAULT_SEED["api_keys"][0]["key"]
+    reads: list[str] = []
+    store.db.set_trace_callback(reads.append)
+    for _ in range(3):
+        with store.transaction() as tx:
+            assert tx.api_secret(key) == DEFAULT_SEED["api_keys"][0]["secret"]
+            assert tx.token(TOKEN) is not None
+    store.db.set_trace_callback(None)
+    assert sum("FROM api_keys" in sql for sql in reads) == 1
+    assert sum("FROM tokens" in sql for sql in reads) == 1
+
+
+def test_a_token_row_and_a_store_show_no_secret_in_their_repr() -> None:
+    store = seeded()
+    with store.transaction() as tx:
+        row = tx.token(TOKEN)
+    assert row is not None
+    shown = repr(row)
+    assert row.secret not in shown and row.api_key not in shown and row.user in shown
+    assert repr(store) == "Store(path=':memory:')"
