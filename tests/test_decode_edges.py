@@ -110,3 +110,27 @@ def test_a_title_is_read_from_at_most_four_times_its_limit_in_characters() -> No
     assert html_title(f"<title>{spaced}</title>") == "a b"
     assert html_title(f"<title>{spaced} c</title>") == "a b"
     assert html_title(f"<title>{spaced}  c</title>") == "a b"
+
+
+def test_a_well_formed_xhtml_page_with_a_prolog_is_an_http_fault_named_by_its_title() -> None:
+    page = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Sign in</title></head>'
+        b"<body/></html>"
+    )
+    fault = decode(page).fault
+    assert fault is not None and (fault.origin, fault.message) == ("http", "HTTP 200: Sign in")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/xml", "text/xml; charset=utf-8"])
+def test_a_utf8_answer_without_a_prolog_reads_its_accents(content_type: str | None) -> None:
+    body = '<rsp stat="ok"><user name="Zo\u00eb"/></rsp>'.encode()
+    headers = {"Content-Type": content_type} if content_type else None
+    result = decode(body, headers=headers)
+    assert result.ok and result.payload == {"user": {"name": "Zo\u00eb"}}
+
+
+def test_an_empty_title_is_empty_and_leaves_the_message_alone() -> None:
+    assert html_title("<html><title></title></html>") == ""
+    fault = decode(b"<html><title></title></html>", status=502).fault
+    assert fault is not None and fault.message == "HTTP 502"

@@ -147,3 +147,23 @@ def test_a_token_row_and_a_store_show_no_secret_in_their_repr() -> None:
     shown = repr(row)
     assert row.secret not in shown and row.api_key not in shown and row.user in shown
     assert repr(store) == "Store(path=':memory:')"
+
+
+def test_a_new_store_is_in_memory() -> None:
+    store = Store()
+    assert store.path == ":memory:" and store.nonces == set()
+
+
+@pytest.mark.parametrize("in_file", [False, True])
+def test_a_sweep_forgets_nonces_older_than_the_cutoff_only(tmp_path: Path, in_file: bool) -> None:
+    store = Store(str(tmp_path / "state.db")) if in_file else Store()
+    with store.transaction(write=True) as tx:
+        for stamp in (99, 100, 101):
+            assert tx.claim_nonce("key", "token", "n", stamp)
+    with store.transaction(write=True) as tx:
+        tx.sweep_nonces(100)
+    with store.transaction(write=True) as tx:
+        assert tx.claim_nonce("key", "token", "n", 99)  # forgotten: claimable again
+        assert not tx.claim_nonce("key", "token", "n", 100)
+        assert not tx.claim_nonce("key", "token", "n", 101)
+    store.close()
