@@ -134,3 +134,9 @@ def test_an_empty_title_is_empty_and_leaves_the_message_alone() -> None:
     assert html_title("<html><title></title></html>") == ""
     fault = decode(b"<html><title></title></html>", status=502).fault
     assert fault is not None and fault.message == "HTTP 502"
+
+
+def test_text_instead_of_bytes_is_a_clear_type_error() -> None:
+    with pytest.raises(TypeError, match=r"decode\(\) takes bytes"):
+        decode('<rsp stat="ok"/>')  # type: ignore[arg-type]
+    assert decode(bytearray(OK)).ok and decode(memoryview(OK)).ok

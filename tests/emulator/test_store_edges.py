@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from flickrwire.emulator import store as storemod
 from flickrwire.emulator.seed import DEFAULT_SEED
 from flickrwire.emulator.store import Store
 
@@ -167,3 +168,42 @@ def test_a_sweep_forgets_nonces_older_than_the_cutoff_only(tmp_path: Path, in_fi
         assert not tx.claim_nonce("key", "token", "n", 100)
         assert not tx.claim_nonce("key", "token", "n", 101)
     store.close()
+
+
+def test_a_file_store_runs_in_wal_with_normal_sync(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "state.db"))
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    store.close()
+
+
+def test_a_file_store_also_reads_a_key_once_until_someone_changes_it(tmp_path: Path) -> None:
+    path = str(tmp_path / "state.db")
+    store = Store(path)
+    store.load_seed(DEFAULT_SEED)
+    key = DEFAULT_SEED["api_keys"][0]["key"]
+    reads: list[str] = []
+    store.db.set_trace_callback(reads.append)
+    for _ in range(3):
+        with store.transaction() as tx:
+            assert tx.api_secret(key) == DEFAULT_SEED["api_keys"][0]["secret"]
+    assert sum("FROM api_keys" in sql for sql in reads) == 1
+    other = sqlite3.connect(path)
+    other.execute("UPDATE api_keys SET secret = 'rotated' WHERE key = ?", (key,))
+    other.commit()
+    other.close()
+    with store.transaction() as tx:
+        assert tx.api_secret(key) == "rotated"
+    store.db.set_trace_callback(None)
+    store.close()
+
+
+def test_a_transaction_that_waits_too_long_for_the_store_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(storemod, "LOCK_MARGIN", 0.0)
+    store = Store(timeout=0.01)
+    waited = pytest.raises(sqlite3.OperationalError, match="waited for the store")
+    with store.lock, waited:  # another request holds the store
+        store.is_empty()
+    assert store.is_empty()  # and it is free again once let go
