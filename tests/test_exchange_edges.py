@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from flickrwire import Client
+from flickrwire.exchange import Deadline, DeadlineExceeded
 
 
 def test_each_request_gets_httpxs_log_line(caplog: pytest.LogCaptureFixture) -> None:
@@ -23,3 +24,25 @@ def test_each_request_gets_httpxs_log_line(caplog: pytest.LogCaptureFixture) -> 
     assert (
         lines == ['HTTP Request: POST https://api.flickr.com/services/rest/ "HTTP/1.1 200 OK"'] * 2
     )
+
+
+def test_every_phase_timeout_is_cut_to_the_time_left() -> None:
+    request = httpx.Request("POST", "https://api.flickr.com/services/rest/")
+    phases = httpx.Timeout(30.0, connect=10.0, pool=None)
+    given = Deadline(5.0).bound(request, phases)
+    assert request.extensions["timeout"] is given
+    assert set(given) == {"connect", "read", "write", "pool"}
+    assert all(0 < value <= 5.0 for value in given.values())
+
+
+def test_without_a_deadline_the_phase_timeouts_stay_as_given() -> None:
+    request = httpx.Request("POST", "https://api.flickr.com/services/rest/")
+    phases = httpx.Timeout(30.0, connect=10.0)
+    assert Deadline(None).bound(request, phases) == phases.as_dict()
+    assert request.extensions["timeout"] == phases.as_dict()
+
+
+def test_a_passed_deadline_is_a_timeout_before_anything_is_sent() -> None:
+    request = httpx.Request("POST", "https://api.flickr.com/services/rest/")
+    with pytest.raises(DeadlineExceeded, match="no complete answer within 0 s"):
+        Deadline(0.0).bound(request, httpx.Timeout(30.0))
