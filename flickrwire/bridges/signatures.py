@@ -12,31 +12,26 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, unquote
-from urllib.request import parse_http_list, parse_keqv_list
 
 import httpx
 
 from ..auth import Credentials, base_string, hmac_sha1, legacy_signature
 from ..call import Call
+from ..transports.request import header_pairs, query_pairs
 
 __all__ = ["header_oauth", "signature_ok", "signed_with", "signing_of"]
 
 
 def header_oauth(request: httpx.Request) -> dict[str, str]:
-    """The ``oauth_*`` parameters of an ``Authorization: OAuth`` header (RFC 5849 3.5.1:
-    quoted, percent-encoded values; ``realm`` is not a parameter)."""
-    header = request.headers.get("authorization", "")
-    if header[:6].lower() != "oauth ":
-        return {}
-    pairs = parse_keqv_list(parse_http_list(header[6:]))
-    return {unquote(k): unquote(v) for k, v in pairs.items() if k != "realm"}
+    """The ``oauth_*`` parameters of an ``Authorization: OAuth`` header, read by the
+    transports' own reader (the one the emulator's verifier uses)."""
+    return dict(header_pairs(request)[0])
 
 
 def _all_params(request: httpx.Request, call: Call, source: str) -> dict[str, str]:
     params = {"method": call.method, **call.params}
     if source == "rest":  # parse_request read the query and the form; the header is apart
-        params.update(parse_qsl(request.url.query.decode("ascii", "replace")))
+        params.update(query_pairs(request))
         params["method"] = call.method
     params.update(header_oauth(request))
     return params
@@ -75,10 +70,7 @@ def signing_of(request: httpx.Request, params: Mapping[str, str]) -> str:
 
 def signed_with(request: httpx.Request, params: Mapping[str, str]) -> dict[str, str]:
     """The key and token the client signed with (from its params or OAuth header)."""
-    found = dict(params)
-    header = request.headers.get("authorization", "")
-    if header[:6].lower() == "oauth ":
-        found.update(parse_keqv_list(parse_http_list(header[6:])))
+    found = {**params, **header_oauth(request)}
     key = found.get("oauth_consumer_key") or found.get("api_key")
     token = found.get("oauth_token") or found.get("auth_token")
     return {k: v for k, v in (("key", key), ("token", token)) if v}
