@@ -46,6 +46,9 @@ OAUTH_PROBLEM_CODES: dict[str, int] = {
 
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 _PROLOG_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=", re.IGNORECASE)
+# A REST answer as Flickr writes it: an optional prolog, then <rsp. Its success is read
+# without a tree (codecs.xml.rsp_payload); anything else takes the tree reader.
+_RSP_START = re.compile(rb"\s*(?:<\?xml [^>]{0,200}\?>\s*)?<rsp[\s/>]")
 #: How much of an HTML page's ``<title>`` goes into a fault message.
 MAX_TITLE_CHARS = 200
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -210,8 +213,13 @@ def _xml_outcome(
     method: str,
     max_bytes: int,
 ) -> Outcome:
+    limit = max(max_bytes, xmlsafe.MAX_XML_BYTES)
+    if _RSP_START.match(data):
+        payload = xmlcodec.rsp_payload(data, method, max_bytes=limit)
+        if payload is not None:
+            return payload, None
     try:
-        root = xmlsafe.parse(data, max_bytes=max(max_bytes, xmlsafe.MAX_XML_BYTES))
+        root = xmlsafe.parse(data, max_bytes=limit)
     except xmlsafe.UnsafeXMLError as exc:
         return {}, _decode_fault(str(exc), exc)
     except xmlsafe.XMLSyntaxError as exc:

@@ -8,8 +8,9 @@ Payloads take Flickr's JSON shape on every path: attributes become keys, text be
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -87,15 +88,164 @@ def fragment_payload(fragment: str, method: str) -> dict[str, Any]:
     text = fragment.lstrip()
     if text.startswith("<?xml"):
         text = text[text.find("?>") + 2 :]
+    parser = _builder_parser("feeder", "&" in text)
     try:
         # The fragment came out of an envelope that already passed the size limit.
-        root = xmlsafe.parse_wrapped(text, "rsp", max_bytes=max(len(text), xmlsafe.MAX_XML_BYTES))
+        limit = max(len(text), xmlsafe.MAX_XML_BYTES)
+        root: Built = xmlsafe.parse_wrapped_into(parser, text, "rsp", max_bytes=limit)
     except ValueError as exc:
         raise BodyError(f"payload fragment is not XML: {exc}") from exc
-    loose = [root.text or ""] + [item.tail or "" for item in root]
-    if any(piece.strip() for piece in loose):
+    if root.loose:
         raise BodyError("payload fragment holds text outside any element")
-    return element_payload(root, method)
+    paths = list_paths(method)
+    return apply_list_hints(root.children, paths) if paths else root.children
+
+
+def rsp_payload(data: bytes, method: str, *, max_bytes: int) -> dict[str, Any] | None:
+    """The payload of a REST ``<rsp stat="ok">`` document read without building a tree,
+    or None when the document is anything else (a failure, another root, not XML): the
+    tree reader then reads it, and says what is wrong with it."""
+    try:
+        root: Built = xmlsafe.parse_into(
+            _builder_parser("whole", b"&" in data), data, max_bytes=max_bytes
+        )
+    except ValueError:
+        return None
+    if root.tag.rpartition("}")[2] != "rsp" or root.attributes.get("stat") != "ok":
+        return None
+    paths = list_paths(method)
+    return apply_list_hints(root.children, paths) if paths else root.children
+
+
+class Built(NamedTuple):
+    """What :class:`_Builder` makes of a document: its root element's tag, attributes and
+    children (in the payload shape), and whether text lies directly in the root."""
+
+    tag: str
+    attributes: dict[str, str]
+    children: dict[str, Any]
+    loose: bool
+
+
+class _Builder:
+    """An lxml parser target that builds the payload shape as the parser reads, with no
+    tree and no per-element proxy objects: the same shape as :func:`_children` and
+    :func:`_convert` make of a tree (attributes, then children, then ``_content`` from the
+    text before the first child; tails ignored). Parsed with :func:`xmlsafe.hardened_parser`;
+    it refuses what :func:`xmlsafe.parse` refuses from the tree (XInclude, a DTD), and
+    documents deeper than libxml2 builds trees."""
+
+    __slots__ = ("_built", "_frames", "_loose", "_pieces", "_refusal", "ampersands")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        # One frame per open element: [attributes, children or None, text pieces].
+        self._frames: list[list[Any]] = []
+        self._pieces: list[str] | None = None  # the open element's text, until a child
+        self._built: Built | None = None
+        self._loose = False
+        # Kept, since lxml may call close() before it raises what a callback raised.
+        self._refusal: ValueError | None = None
+        #: Whether attribute values may hold "&#38;" for "&" (see _AMPERSAND_KEPT).
+        self.ampersands = True
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag[0] == "{" and tag.startswith(xmlsafe.XINCLUDE_NAMESPACES):
+            self._refuse(xmlsafe.UnsafeXMLError("XML document uses XInclude; refused"))
+        if len(self._frames) >= xmlsafe.MAX_DEPTH:
+            # libxml2 stops a tree at this depth; fed to a target it does not.
+            self._refuse(
+                xmlsafe.XMLSyntaxError(f"Excessive depth in document: {xmlsafe.MAX_DEPTH}")
+            )
+        self._pieces = []
+        node = dict(attrib)
+        if self.ampersands and _AMPERSAND_KEPT:
+            for name, value in node.items():
+                if "&" in value:
+                    node[name] = value.replace("&#38;", "&")
+        self._frames.append([node, None, self._pieces])
+
+    def data(self, text: str) -> None:
+        if self._pieces is not None:
+            self._pieces.append(text)
+        elif len(self._frames) == 1 and not text.isspace():
+            self._loose = True  # text between the root's children
+
+    def end(self, tag: str) -> None:
+        node, children, pieces = self._frames.pop()
+        self._pieces = None  # what follows in the parent is a tail
+        frames = self._frames
+        if not frames:
+            text = "".join(pieces)
+            loose = self._loose or (bool(text) and not text.isspace())
+            self._built = Built(tag, node, children or {}, loose)
+            return
+        if children:
+            node.update(children)
+        if pieces:
+            text = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            if text and not text.isspace():
+                node["_content"] = text
+        parent = frames[-1]
+        siblings = parent[1]
+        if siblings is None:
+            siblings = parent[1] = {}
+        name = tag.rpartition("}")[2] if tag[0] == "{" else tag
+        prior = siblings.get(name)
+        if prior is None:
+            siblings[name] = node
+        elif type(prior) is list:
+            prior.append(node)
+        else:
+            siblings[name] = [prior, node]
+
+    def doctype(self, *_: object) -> None:
+        self._refuse(xmlsafe.UnsafeXMLError("XML document declares a DTD or entities; refused"))
+
+    def _refuse(self, error: ValueError) -> None:
+        self._refusal = error
+        raise error
+
+    def close(self) -> Built:
+        built, refusal = self._built, self._refusal
+        self.reset()
+        if refusal is not None:
+            raise refusal
+        if built is None:
+            raise xmlsafe.XMLSyntaxError("no document element")
+        return built
+
+
+_local = threading.local()
+
+
+def _builder_parser(kind: str, ampersands: bool) -> etree.XMLParser:
+    """This thread's parser of that kind (fed or whole) with a :class:`_Builder` target,
+    reset for a new document; ``ampersands``: whether the document holds a "&"."""
+    pair: tuple[_Builder, etree.XMLParser] | None = getattr(_local, kind, None)
+    if pair is None:
+        builder = _Builder()
+        pair = (builder, xmlsafe.hardened_parser(builder))
+        setattr(_local, kind, pair)
+    pair[0].reset()
+    pair[0].ampersands = ampersands
+    return pair[1]
+
+
+def _ampersand_kept() -> bool:
+    """Whether this libxml2 hands a parser target "&#38;" for each "&" in an attribute
+    value, as it does when it does not replace entities (it leaves the reference for its
+    own tree builder to read); then "&#38;" is exactly how every "&" comes, and the
+    builder turns it back. Asked of the parser itself, since libxml2 versions differ."""
+    builder = _Builder()
+    builder.ampersands = False
+    built: Built = xmlsafe.parse_into(xmlsafe.hardened_parser(builder), b'<a b="&amp;#38;"/>')
+    return built.attributes["b"] == "&#38;#38;"
+
+
+_AMPERSAND_KEPT = _ampersand_kept()
 
 
 def read_rsp(root: etree._Element, method: str) -> Outcome:
