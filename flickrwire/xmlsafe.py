@@ -44,12 +44,15 @@ _SIGNATURES = (
     (b"<\x00?\x00", "utf-16-le"),
     (b"\x00<\x00?", "utf-16-be"),
 )
+_SIGNATURE_BYTES = tuple(sig for sig, _ in _SIGNATURES)
 _local = threading.local()
 
 
 def wide_encoding(data: bytes) -> str | None:
     """The codec a body's first bytes name when they are not ASCII-compatible: a UTF-16 or
     UTF-32 byte order mark, or "<" / "<?" in one of them without a mark."""
+    if not data.startswith(_SIGNATURE_BYTES):  # one C call for the usual answer
+        return None
     return next((name for sig, name in _SIGNATURES if data.startswith(sig)), None)
 
 

@@ -11,7 +11,7 @@ import itertools
 import json
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..call import list_paths
@@ -68,6 +68,9 @@ def strict_decoder(*, duplicates: bool = True) -> json.JSONDecoder:
 _INF = float("inf")
 _decoder = strict_decoder(duplicates=False)
 _naming_decoder = strict_decoder()
+_Scan = Callable[[str, int], tuple[Any, int]]
+_scan: _Scan = _decoder.scan_once  # type: ignore[attr-defined]
+_naming_scan: _Scan = _naming_decoder.scan_once  # type: ignore[attr-defined]
 # After the object: whitespace, and the odd trailing comma or semicolon that hand-made
 # and proxied bodies carry (see fixture json-fail-code201-service-not-available-trailing-comma).
 _TAIL = frozenset(" \t\r\n,;")
@@ -89,7 +92,11 @@ def load(text: str) -> dict[str, Any]:
         body = body[:-1].strip()
     small = len(body) <= _SMALL_BODY
     try:
-        obj, end = (_naming_decoder if small else _decoder).raw_decode(body)
+        # The scanner itself, as JSONDecoder.raw_decode calls it (one Python frame less).
+        obj, end = (_naming_scan if small else _scan)(body, 0)
+    except StopIteration as exc:
+        error = json.JSONDecodeError("Expecting value", body, exc.value)
+        raise BodyError(f"body is not valid JSON: {error}") from None
     except StrictJSONError as exc:
         raise BodyError(f"JSON body refused: {exc}") from exc
     except ValueError as exc:
@@ -249,12 +256,14 @@ def _name_duplicate(body: str) -> None:
 
 
 def read(obj: dict[str, Any], method: str) -> Outcome:
-    """A Flickr JSON object (``{"stat": ...}``) as payload and fault."""
+    """A Flickr JSON object (``{"stat": ...}``) as payload and fault; a success's object
+    becomes its payload (``stat`` removed, list hints applied in place)."""
     stat = obj.get("stat")
     if stat == "ok":
-        payload = {k: v for k, v in obj.items() if k != "stat"}
+        # The object is taken apart rather than copied: it becomes the payload, less stat.
+        del obj["stat"]
         paths = list_paths(method)
-        return (apply_list_hints(payload, paths) if paths else payload), None
+        return (apply_list_hints(obj, paths) if paths else obj), None
     if stat == "fail":
         raw_code = obj.get("code")
         try:

@@ -117,6 +117,10 @@ def rsp_payload(data: bytes, method: str, *, max_bytes: int) -> dict[str, Any] |
     return apply_list_hints(root.children, paths) if paths else root.children
 
 
+# Set once the parser has been asked (below); False while it is being asked.
+_AMPERSAND_KEPT = False
+
+
 class Built(NamedTuple):
     """What :class:`_Builder` makes of a document: its root element's tag, attributes and
     children (in the payload shape), and whether text lies directly in the root."""
@@ -135,59 +139,61 @@ class _Builder:
     it refuses what :func:`xmlsafe.parse` refuses from the tree (XInclude, a DTD), and
     documents deeper than libxml2 builds trees."""
 
-    __slots__ = ("_built", "_frames", "_loose", "_pieces", "_refusal", "ampersands")
+    __slots__ = ("_amp", "_built", "_frames", "_loose", "_open", "_refusal")
 
     def __init__(self) -> None:
         self.reset()
 
-    def reset(self) -> None:
-        # One frame per open element: [attributes, children or None, text pieces].
+    def reset(self, ampersands: bool = True) -> None:
+        """Forget any document; ``ampersands``: whether the next one may hold a "&"."""
+        # One frame per open element: [attributes, children or None, text so far].
         self._frames: list[list[Any]] = []
-        self._pieces: list[str] | None = None  # the open element's text, until a child
+        self._open: list[Any] | None = None  # the open element's frame, until a child
         self._built: Built | None = None
         self._loose = False
         # Kept, since lxml may call close() before it raises what a callback raised.
         self._refusal: ValueError | None = None
-        #: Whether attribute values may hold "&#38;" for "&" (see _AMPERSAND_KEPT).
-        self.ampersands = True
+        # Whether attribute values may hold "&#38;" for "&" (see _AMPERSAND_KEPT).
+        self._amp = ampersands and _AMPERSAND_KEPT
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if tag[0] == "{" and tag.startswith(xmlsafe.XINCLUDE_NAMESPACES):
             self._refuse(xmlsafe.UnsafeXMLError("XML document uses XInclude; refused"))
-        if len(self._frames) >= xmlsafe.MAX_DEPTH:
+        frames = self._frames
+        if len(frames) >= xmlsafe.MAX_DEPTH:
             # libxml2 stops a tree at this depth; fed to a target it does not.
-            self._refuse(
-                xmlsafe.XMLSyntaxError(f"Excessive depth in document: {xmlsafe.MAX_DEPTH}")
-            )
-        self._pieces = []
-        node = dict(attrib)
-        if self.ampersands and _AMPERSAND_KEPT:
-            for name, value in node.items():
-                if "&" in value:
-                    node[name] = value.replace("&#38;", "&")
-        self._frames.append([node, None, self._pieces])
+            depth = xmlsafe.MAX_DEPTH
+            self._refuse(xmlsafe.XMLSyntaxError(f"Excessive depth in document: {depth}"))
+        if not attrib:
+            node: dict[str, Any] = {}  # lxml passes one shared empty mapping
+        else:
+            node = attrib  # a new dict for each element (lxml's saxparser.pxi)
+            if self._amp:
+                for name, value in node.items():
+                    if "&" in value:
+                        node[name] = value.replace("&#38;", "&")
+        self._open = frame = [node, None, ""]
+        frames.append(frame)
 
     def data(self, text: str) -> None:
-        if self._pieces is not None:
-            self._pieces.append(text)
+        frame = self._open
+        if frame is not None:
+            frame[2] += text
         elif len(self._frames) == 1 and not text.isspace():
             self._loose = True  # text between the root's children
 
     def end(self, tag: str) -> None:
-        node, children, pieces = self._frames.pop()
-        self._pieces = None  # what follows in the parent is a tail
         frames = self._frames
+        node, children, text = frames.pop()
+        self._open = None  # what follows in the parent is a tail
         if not frames:
-            text = "".join(pieces)
             loose = self._loose or (bool(text) and not text.isspace())
             self._built = Built(tag, node, children or {}, loose)
             return
         if children:
             node.update(children)
-        if pieces:
-            text = pieces[0] if len(pieces) == 1 else "".join(pieces)
-            if text and not text.isspace():
-                node["_content"] = text
+        if text and not text.isspace():
+            node["_content"] = text
         parent = frames[-1]
         siblings = parent[1]
         if siblings is None:
@@ -229,8 +235,7 @@ def _builder_parser(kind: str, ampersands: bool) -> etree.XMLParser:
         builder = _Builder()
         pair = (builder, xmlsafe.hardened_parser(builder))
         setattr(_local, kind, pair)
-    pair[0].reset()
-    pair[0].ampersands = ampersands
+    pair[0].reset(ampersands)
     return pair[1]
 
 
@@ -240,7 +245,6 @@ def _ampersand_kept() -> bool:
     own tree builder to read); then "&#38;" is exactly how every "&" comes, and the
     builder turns it back. Asked of the parser itself, since libxml2 versions differ."""
     builder = _Builder()
-    builder.ampersands = False
     built: Built = xmlsafe.parse_into(xmlsafe.hardened_parser(builder), b'<a b="&amp;#38;"/>')
     return built.attributes["b"] == "&#38;#38;"
 
