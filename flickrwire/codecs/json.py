@@ -222,10 +222,24 @@ def _pick(values: list[Any], dicts: list[Any], lists: list[Any]) -> None:
     if in_lists == len(values):
         lists += values
         return
+    if (in_dicts + in_lists) * 8 <= len(values):
+        # Few containers among many scalars (a photo's one description among its ten
+        # fields): finding each by list.index costs less than two more passes.
+        _take(values, kinds, dict, in_dicts, dicts)
+        _take(values, kinds, list, in_lists, lists)
+        return
     if in_dicts:
         dicts += itertools.compress(values, map(operator.is_, kinds, _repeat(dict)))
     if in_lists:
         lists += itertools.compress(values, map(operator.is_, kinds, _repeat(list)))
+
+
+def _take(values: list[Any], kinds: list[type], kind: type, count: int, out: list[Any]) -> None:
+    """Append to ``out`` the ``count`` values whose type is ``kind``."""
+    at = -1
+    for _ in range(count):
+        at = kinds.index(kind, at + 1)
+        out.append(values[at])
 
 
 def _colons_outside(data: bytes) -> int:
