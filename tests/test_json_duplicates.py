@@ -195,3 +195,42 @@ def test_the_verdict_is_the_pair_hooks(tree: Any, seed: int, long: bool) -> None
         assert "duplicate key" in str(exc)
     else:
         assert not expected, text
+
+
+def photo(i: int, description: str = '{"_content":"x"}') -> str:
+    fields = ",".join(f'"f{k}":"{i}:{k}"' for k in range(10))
+    return f'{{"id":"{i}",{fields},"description":{description},"tags":[]}}'
+
+
+def members(dup: bool) -> str:
+    """Many members, one of them with a key twice."""
+    items = [
+        f'{{"nsid":"{i}","n":"{i}"' + (',"nsid":"x"}' if dup and i == 250 else "}")
+        for i in range(300)
+    ]
+    return '{"stat":"ok","members":{"member":[' + ",".join(items) + "]}}"
+
+
+def photos(dup: bool) -> str:
+    """Many photos of many scalars and one description each: the walk picks the few
+    containers out of many values; the duplicate is in one description."""
+    twice = '{"_content":"a","_content":"b"}'
+    items = [photo(i, twice) if dup and i == 123 else photo(i) for i in range(300)]
+    return '{"stat":"ok","photos":{"photo":[' + ",".join(items) + "]}}"
+
+
+def mixed(dup: bool) -> str:
+    """Lists of mixed values at each level."""
+    key = '{"k":1,"k":0}' if dup else '{"k":1}'
+    items = [f'[1,"s",{key if i == 77 else "{}"},[{{"z":[]}}]]' for i in range(200)]
+    return '{"stat":"ok","a":[' + ",".join(items) + "]}"
+
+
+WIDE = {"members": members, "photos": photos, "mixed": mixed}
+
+
+@pytest.mark.parametrize("shape", sorted(WIDE))
+def test_a_duplicate_in_a_wide_page_is_found(shape: str) -> None:
+    assert refusal(WIDE[shape](False)) is None
+    message = refusal(WIDE[shape](True))
+    assert message is not None and "duplicate key" in message
