@@ -234,3 +234,15 @@ def test_a_duplicate_in_a_wide_page_is_found(shape: str) -> None:
     assert refusal(WIDE[shape](False)) is None
     message = refusal(WIDE[shape](True))
     assert message is not None and "duplicate key" in message
+
+
+@pytest.mark.parametrize("size", ["short", "long"])
+def test_urls_cannot_pay_for_a_dropped_pair(size: str) -> None:
+    # "://" colons are taken off the count without cutting strings out: a URL must not
+    # hide a duplicate, nor a colon that follows no "/" be taken for one.
+    body = '{"stat":"ok","u":"https://a/b","g":{"a":1,"a":2}}'
+    assert refusal(body if size == "short" else padded(body)) is not None
+    body = '{"stat":"ok","u":"https://a/b","v":"x:y","g":{"a":1}}'
+    assert refusal(body if size == "short" else padded(body)) is None
+    body = '{"stat":"ok","u":"https:/","v":"x://y","g":{"a":1,"a":2}}'
+    assert refusal(body if size == "short" else padded(body)) is not None

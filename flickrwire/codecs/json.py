@@ -162,7 +162,13 @@ def _check_shape(body: str, obj: dict[str, Any]) -> None:
     entries, depth = _walk(obj, len(openers) - colons)
     if depth > MAX_DEPTH:
         raise BodyError(f"JSON body is nested deeper than {MAX_DEPTH} levels")
-    if entries != colons and entries != _colons_outside(data):
+    # A colon in "://" (a URL) is in a string: after a colon outside strings comes a value,
+    # which no "/" starts. Any other colon in a string needs the exact count.
+    if (
+        entries != colons
+        and entries != colons - data.count(b"://")
+        and entries != _colons_outside(data)
+    ):
         _name_duplicate(body)
 
 
