@@ -135,3 +135,14 @@ def test_a_failure_and_other_roots_go_to_the_tree_reader() -> None:
     assert result.fault is not None and result.fault.code == 3
     other = b'<x:rsp xmlns:x="urn:x" stat="ok"><a/></x:rsp>'
     assert decode(other).payload == {"a": {}}
+
+
+def test_a_failed_document_is_not_kept_by_the_reader() -> None:
+    # A 10 MiB answer cut short must not stay alive in the thread's builder until the next.
+    broken = b'<rsp stat="ok">' + b'<photo id="1"/>' * 2000 + b"<photo>"
+    assert xmlcodec.rsp_payload(broken, "", max_bytes=len(broken)) is None
+    with pytest.raises(BodyError):
+        xmlcodec.fragment_payload(broken.decode()[15:], "")
+    for kind in ("whole", "feeder"):
+        builder = getattr(xmlcodec._local, kind)[0]
+        assert builder._frames == [] and builder._built is None

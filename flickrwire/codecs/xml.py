@@ -7,9 +7,10 @@ Payloads take Flickr's JSON shape on every path: attributes become keys, text be
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
@@ -88,11 +89,11 @@ def fragment_payload(fragment: str, method: str) -> dict[str, Any]:
     text = fragment.lstrip()
     if text.startswith("<?xml"):
         text = text[text.find("?>") + 2 :]
-    parser = _builder_parser("feeder", "&" in text)
+    # The fragment came out of an envelope that already passed the size limit.
+    limit = max(len(text), xmlsafe.MAX_XML_BYTES)
     try:
-        # The fragment came out of an envelope that already passed the size limit.
-        limit = max(len(text), xmlsafe.MAX_XML_BYTES)
-        root: Built = xmlsafe.parse_wrapped_into(parser, text, "rsp", max_bytes=limit)
+        with _built_by("feeder", "&" in text) as parser:
+            root: Built = xmlsafe.parse_wrapped_into(parser, text, "rsp", max_bytes=limit)
     except ValueError as exc:
         raise BodyError(f"payload fragment is not XML: {exc}") from exc
     if root.loose:
@@ -106,9 +107,8 @@ def rsp_payload(data: bytes, method: str, *, max_bytes: int) -> dict[str, Any] |
     or None when the document is anything else (a failure, another root, not XML): the
     tree reader then reads it, and says what is wrong with it."""
     try:
-        root: Built = xmlsafe.parse_into(
-            _builder_parser("whole", b"&" in data), data, max_bytes=max_bytes
-        )
+        with _built_by("whole", b"&" in data) as parser:
+            root: Built = xmlsafe.parse_into(parser, data, max_bytes=max_bytes)
     except ValueError:
         return None
     if root.tag.rpartition("}")[2] != "rsp" or root.attributes.get("stat") != "ok":
@@ -227,16 +227,21 @@ class _Builder:
 _local = threading.local()
 
 
-def _builder_parser(kind: str, ampersands: bool) -> etree.XMLParser:
+@contextlib.contextmanager
+def _built_by(kind: str, ampersands: bool) -> Iterator[etree.XMLParser]:
     """This thread's parser of that kind (fed or whole) with a :class:`_Builder` target,
-    reset for a new document; ``ampersands``: whether the document holds a "&"."""
+    set for a document that may (``ampersands``) hold a "&"; whatever the parse came to,
+    the builder lets go of what it built."""
     pair: tuple[_Builder, etree.XMLParser] | None = getattr(_local, kind, None)
     if pair is None:
         builder = _Builder()
         pair = (builder, xmlsafe.hardened_parser(builder))
         setattr(_local, kind, pair)
     pair[0].reset(ampersands)
-    return pair[1]
+    try:
+        yield pair[1]
+    finally:
+        pair[0].reset()
 
 
 def _ampersand_kept() -> bool:
