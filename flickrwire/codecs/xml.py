@@ -7,10 +7,9 @@ Payloads take Flickr's JSON shape on every path: attributes become keys, text be
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
@@ -91,11 +90,13 @@ def fragment_payload(fragment: str, method: str) -> dict[str, Any]:
         text = text[text.find("?>") + 2 :]
     # The fragment came out of an envelope that already passed the size limit.
     limit = max(len(text), xmlsafe.MAX_XML_BYTES)
+    builder, parser = _builder("feeder", "&" in text)
     try:
-        with _built_by("feeder", "&" in text) as parser:
-            root: Built = xmlsafe.parse_wrapped_into(parser, text, "rsp", max_bytes=limit)
+        root: Built = xmlsafe.parse_wrapped_into(parser, text, "rsp", max_bytes=limit)
     except ValueError as exc:
         raise BodyError(f"payload fragment is not XML: {exc}") from exc
+    finally:
+        builder.reset()  # let go of what it built, whatever the parse came to
     if root.loose:
         raise BodyError("payload fragment holds text outside any element")
     paths = list_paths(method)
@@ -106,11 +107,13 @@ def rsp_payload(data: bytes, method: str, *, max_bytes: int) -> dict[str, Any] |
     """The payload of a REST ``<rsp stat="ok">`` document read without building a tree,
     or None when the document is anything else (a failure, another root, not XML): the
     tree reader then reads it, and says what is wrong with it."""
+    builder, parser = _builder("whole", b"&" in data)
     try:
-        with _built_by("whole", b"&" in data) as parser:
-            root: Built = xmlsafe.parse_into(parser, data, max_bytes=max_bytes)
+        root: Built = xmlsafe.parse_into(parser, data, max_bytes=max_bytes)
     except ValueError:
         return None
+    finally:
+        builder.reset()  # let go of what it built, whatever the parse came to
     if root.tag.rpartition("}")[2] != "rsp" or root.attributes.get("stat") != "ok":
         return None
     paths = list_paths(method)
@@ -227,21 +230,16 @@ class _Builder:
 _local = threading.local()
 
 
-@contextlib.contextmanager
-def _built_by(kind: str, ampersands: bool) -> Iterator[etree.XMLParser]:
-    """This thread's parser of that kind (fed or whole) with a :class:`_Builder` target,
-    set for a document that may (``ampersands``) hold a "&"; whatever the parse came to,
-    the builder lets go of what it built."""
+def _builder(kind: str, ampersands: bool) -> tuple[_Builder, etree.XMLParser]:
+    """This thread's parser of that kind (fed or whole) and its :class:`_Builder` target,
+    set for a document that may (``ampersands``) hold a "&"."""
     pair: tuple[_Builder, etree.XMLParser] | None = getattr(_local, kind, None)
     if pair is None:
         builder = _Builder()
         pair = (builder, xmlsafe.hardened_parser(builder))
         setattr(_local, kind, pair)
     pair[0].reset(ampersands)
-    try:
-        yield pair[1]
-    finally:
-        pair[0].reset()
+    return pair
 
 
 def _ampersand_kept() -> bool:
