@@ -84,7 +84,7 @@ def looks_like_json(text: str) -> bool:
 def load(text: str) -> dict[str, Any]:
     """The JSON object in ``text``, unwrapping a JSONP callback; raises :class:`BodyError`."""
     body = text.strip()
-    match = _CALLBACK.match(body)
+    match = None if body.startswith("{") else _CALLBACK.match(body)
     if match is not None:
         body = body[match.end() :].rstrip().rstrip(";").rstrip()
         if not body.endswith(")"):
