@@ -149,7 +149,10 @@ class _Builder:
 
     def reset(self, ampersands: bool = True) -> None:
         """Forget any document; ``ampersands``: whether the next one may hold a "&"."""
-        # One frame per open element: [attributes, children or None, text so far].
+        # One frame per open element: [attributes, children or None, text so far]. The
+        # text is a string, or a list of pieces once the parser has given it in several
+        # (split at entities, references, comments, CDATA): joined once, at the end, since
+        # growing one string by every piece copies it each time (quadratic at 1 MB).
         self._frames: list[list[Any]] = []
         self._open: list[Any] | None = None  # the open element's frame, until a child
         self._built: Built | None = None
@@ -181,13 +184,21 @@ class _Builder:
     def data(self, text: str) -> None:
         frame = self._open
         if frame is not None:
-            frame[2] += text
+            held = frame[2]
+            if not held:
+                frame[2] = text
+            elif type(held) is list:
+                held.append(text)
+            else:
+                frame[2] = [held, text]
         elif len(self._frames) == 1 and not text.isspace():
             self._loose = True  # text between the root's children
 
     def end(self, tag: str) -> None:
         frames = self._frames
         node, children, text = frames.pop()
+        if type(text) is list:
+            text = "".join(text)
         self._open = None  # what follows in the parent is a tail
         if not frames:
             loose = self._loose or (bool(text) and not text.isspace())
