@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, cast
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
@@ -39,7 +39,11 @@ from .retry import RetryPolicy
 from .transports.base import DecodingTransport
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
-Answer = tuple[Result, httpx.Headers | None]
+Answer = tuple[Result, Mapping[str, str] | None]
+#: ``flickrwire.aio.AiohttpClient.send_plain``: an answer read whole, or a response to read.
+SendPlain = Callable[
+    [httpx.Request, int], Awaitable[httpx.Response | tuple[int, Mapping[str, str], bytes]]
+]
 
 DEFAULT_BASE_URL = "https://api.flickr.com/services/"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -387,6 +391,11 @@ class AsyncClient(_Base, AsyncMethods):
         self._owns_http = http_client is None
         self.deadline = total_seconds(timeout)
         self.http = http_client if http_client is not None else default_async_http(timeout)
+        # Our own aiohttp client gives most answers without an httpx.Response (see
+        # flickrwire.aio); a transport that reads the response itself needs one.
+        plainly = isinstance(self.transport, DecodingTransport) and self.transport.decodes_plainly
+        mine = http_client is None and plainly
+        self._plain: SendPlain | None = getattr(self.http, "send_plain", None) if mine else None
 
     async def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
@@ -424,7 +433,15 @@ class AsyncClient(_Base, AsyncMethods):
             timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
-            response = await self.http.send(request, stream=True, follow_redirects=False)
+            if self._plain is None:
+                response = await self.http.send(request, stream=True, follow_redirects=False)
+            else:
+                sent = await self._plain(request, self.max_body)
+                if isinstance(sent, tuple):  # read whole, within max_body
+                    status, headers, raw = sent
+                    reader = cast(DecodingTransport, self.transport)
+                    return reader.decode_body(raw, status, headers, call, self.codec), headers
+                response = sent
             status = response.status_code
             try:
                 refused = self._refused(call, response)
