@@ -25,6 +25,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -111,6 +112,27 @@ async def _read_whole(response: aiohttp.ClientResponse, request: httpx.Request) 
             response.release()
 
 
+def _within_deadline(request: httpx.Request, given: httpx.Timeout) -> aiohttp.ClientTimeout:
+    """The phase timeouts that can end a call before its deadline does.
+
+    ``Deadline.bound`` cut every phase of ``request`` to the time left; a phase it cut
+    ends when the deadline ends, which the caller enforces: aiohttp need not arm a timer
+    for it (one per read and one per connection taken from the pool).
+    """
+    found: dict[str, float | None] = request.extensions["timeout"]
+    pool, connect, read = found["pool"], found["connect"], found["read"]
+    return _phases(
+        pool if pool == given.pool else None,
+        connect if connect == given.connect else None,
+        read if read == given.read else None,
+    )
+
+
+@lru_cache(maxsize=64)
+def _phases(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
+
+
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     found: dict[str, float | None] = request.extensions.get("timeout", {})
     return aiohttp.ClientTimeout(
@@ -149,10 +171,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         return self._session
 
-    async def open(self, request: httpx.Request) -> aiohttp.ClientResponse:
-        """Send ``request``; the answer with its headers read and its body not yet."""
+    async def open(
+        self, request: httpx.Request, timeout: aiohttp.ClientTimeout | None = None
+    ) -> aiohttp.ClientResponse:
+        """Send ``request``; the answer with its headers read and its body not yet. The
+        timeouts are ``timeout``, or else those the request carries."""
         session = self._open()
-        body = await request.aread()
+        try:
+            body = request.content  # built requests carry their body as bytes
+        except httpx.RequestNotRead:
+            body = await request.aread()
         headers = request.headers.multi_items()
         with _translated(request):
             return await session.request(
@@ -161,7 +189,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=body or None,
                 headers=headers,
                 allow_redirects=False,
-                timeout=_timeout(request),
+                timeout=_timeout(request) if timeout is None else timeout,
             )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -285,20 +313,24 @@ class AiohttpClient(httpx.AsyncClient):
         answers the answer itself, without an ``httpx.Response``: its status, headers and
         body, when the body is uncompressed, of declared length within both ``max_body``
         and ``_EAGER``, and no cookie came (read whole, as :class:`AiohttpTransport`
-        reads it). ``request`` must carry its timeout. Anything else, and a client whose
-        hooks or auth ask for httpx's layers, gives the ``httpx.Response`` ``send`` gives.
+        reads it). Anything else, and a client whose hooks or auth ask for httpx's
+        layers, gives the ``httpx.Response`` ``send`` gives.
+
+        ``request`` must carry this client's timeouts cut to the time left by
+        ``Deadline.bound``, and the caller must end the call at its deadline.
         """
         if not self._short(USE_CLIENT_DEFAULT, False):
             return await super().send(request, stream=True, follow_redirects=False)
         start = time.perf_counter()
         transport = self._aiohttp
-        response = await transport.open(request)
+        response = await transport.open(request, _within_deadline(request, self.timeout))
         length = response.content_length
         headers = response.headers
         if (
             length is not None
             and length <= max_body
-            and _small_and_plain(response)
+            and length <= _EAGER
+            and headers.get("Content-Encoding", "identity") in ("identity", "")
             and "Set-Cookie" not in headers
         ):
             body = await _read_whole(response, request)
