@@ -110,8 +110,13 @@ def escape(text: str) -> str:
     return quote(text.encode("utf-8"), safe="~")
 
 
-#: :func:`escape` of a parameter name: a call's names come from a small set.
-_escape_name = lru_cache(maxsize=512)(escape)
+@lru_cache(maxsize=1024)
+def _piece(name: str, value: str) -> tuple[str, str]:
+    """A parameter's escaped name, and its pair as the base string holds it: escaped,
+    joined by ``=``, escaped again (:func:`_base_of`). Kept, as most of a call's pairs
+    (method, format, nojsoncallback) come back call after call."""
+    key = escape(name)
+    return key, f"{key}={escape(value)}".replace("%", "%25").replace("=", "%3D")
 
 
 @lru_cache(maxsize=64)
@@ -217,10 +222,11 @@ _OAUTH_NAMES = frozenset(
 
 class _Prepared:
     """What :func:`oauth_params` escapes anew for every call but is the same for every
-    call with the same credentials: the constant ``oauth_*`` pairs, escaped, and the
-    Authorization header's constant parts."""
+    call with the same credentials: the constant ``oauth_*`` pairs as the base string
+    holds them, the HMAC keyed by the secrets, and the Authorization header's constant
+    parts."""
 
-    __slots__ = ("credentials", "fixed", "head", "mac", "token")
+    __slots__ = ("credentials", "head", "mac", "pieces", "token")
 
     def __init__(self, credentials: Credentials) -> None:
         self.credentials = credentials
@@ -231,7 +237,7 @@ class _Prepared:
         }
         if credentials.oauth_token:
             fixed["oauth_token"] = credentials.oauth_token
-        self.fixed = [(escape(k), escape(v)) for k, v in fixed.items()]
+        self.pieces = dict(_piece(k, v) for k, v in fixed.items())
         self.head = f'OAuth oauth_consumer_key="{escape(credentials.api_key)}", oauth_nonce="'
         token = credentials.oauth_token
         self.token = f', oauth_token="{escape(token)}"' if token else ""
@@ -246,13 +252,21 @@ class _Prepared:
     def _sign(
         self, http_method: str, url: str, params: Mapping[str, str], nonce: str, timestamp: str
     ) -> str:
-        """:meth:`sign`, from the nonce and timestamp escaped."""
-        pairs = [(_escape_name(k), escape(v)) for k, v in params.items()]
-        pairs += self.fixed
-        pairs.append(("oauth_nonce", nonce))
-        pairs.append(("oauth_timestamp", timestamp))
+        """:meth:`sign`, from the nonce and timestamp escaped.
+
+        The base string is built as :func:`_base_of` builds it, from each pair as it reads
+        there (``name=value`` escaped, joined, escaped again: :func:`_piece`) sorted by
+        escaped name, which is the sort of ``(name, value)`` as no two names escape alike.
+        """
+        pieces = self.pieces.copy()
+        for name, value in params.items():
+            key, piece = _piece(name, value)
+            pieces[key] = piece
+        pieces["oauth_nonce"] = "oauth_nonce%3D" + nonce.replace("%", "%25")
+        pieces["oauth_timestamp"] = "oauth_timestamp%3D" + timestamp.replace("%", "%25")
+        twice = "%26".join([pieces[key] for key in sorted(pieces)])
         mac = self.mac.copy()
-        mac.update(_base_of(http_method, url, pairs).encode("utf-8"))
+        mac.update(f"{http_method.upper()}&{_escaped_uri(url)}&{twice}".encode())
         return b2a_base64(mac.digest(), newline=False).decode("ascii")
 
     def header(self, nonce: str, timestamp: str, signature: str) -> str:
