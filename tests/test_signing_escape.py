@@ -8,7 +8,8 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given, strategies as st
 
-from flickrwire.auth.signing import escape
+from flickrwire import Credentials, Signer
+from flickrwire.auth.signing import authorization_header, escape, oauth_params
 
 # Text a signer may meet, no lone surrogates; ASCII alone too, to reach the ASCII routes often.
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)))
@@ -40,3 +41,17 @@ def test_escape_examples(text: str, escaped: str) -> None:
 def test_escape_refuses_what_is_not_text_with_a_type_error(value: object) -> None:
     with pytest.raises(TypeError):
         escape(value)  # type: ignore[arg-type]
+
+
+def test_names_sharing_a_prefix_sort_as_the_pure_functions_sort_them() -> None:
+    """The base string sorts pairs by name then value: a name that is a prefix of another
+    must come first, whatever character follows it there ('-', '.', digits and '%' sort
+    before the '=' that joins a pair)."""
+    creds = Credentials("key", "secret", "token", "token secret")
+    params = {"a.b": "1", "a": "2", "a-b": "3", "a b": "4", "a0": "5", "ab": "6", "a~": "7"}
+    url = "https://api.flickr.com/services/rest/"
+    header = Signer(creds, "oauth", nonce=lambda: "n", clock=lambda: 1).sign(
+        "POST", url, dict(params), in_header=True
+    )
+    oauth = oauth_params(creds, "POST", url, params, nonce="n", timestamp=1)
+    assert header == authorization_header(oauth)
