@@ -334,9 +334,10 @@ class AiohttpClient(httpx.AsyncClient):
             and "Set-Cookie" not in headers
         ):
             body = await _read_whole(response, request)
-            version = response.version or aiohttp.HttpVersion11
-            http_version = f"HTTP/{version.major}.{version.minor}"
-            _log_line(request, http_version, response.status, response.reason or "")
+            if _log.isEnabledFor(logging.INFO):
+                version = response.version or aiohttp.HttpVersion11
+                http_version = f"HTTP/{version.major}.{version.minor}"
+                _log_line(request, http_version, response.status, response.reason or "")
             return response.status, headers, body
         wrapped = await transport.wrap(response, request)
         return await self._sent(request, wrapped, start, True)

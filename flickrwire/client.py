@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 from urllib.parse import urlsplit
-from urllib.request import getproxies
 
 import anyio
 import httpx
 
 from . import transports
+from .asynchttp import default_async_http, plain_sender
 from .auth import Credentials, Signer, SigningMode, new_nonce, now
 from .call import Call
 from .codecs import CODECS
@@ -40,10 +40,6 @@ from .transports.base import DecodingTransport
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
 Answer = tuple[Result, Mapping[str, str] | None]
-#: ``flickrwire.aio.AiohttpClient.send_plain``: an answer read whole, or a response to read.
-SendPlain = Callable[
-    [httpx.Request, int], Awaitable[httpx.Response | tuple[int, Mapping[str, str], bytes]]
-]
 
 DEFAULT_BASE_URL = "https://api.flickr.com/services/"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -339,22 +335,6 @@ class Client(_Base, SyncMethods):
         self.close()
 
 
-def default_async_http(timeout: httpx.Timeout | float) -> httpx.AsyncClient:
-    """The ``httpx.AsyncClient`` an ``AsyncClient`` makes for itself: sending through aiohttp
-    when it is installed (``flickrwire[fast]``; httpx's own pool loses throughput as calls
-    in flight grow, see ``flickrwire.aio``), through httpx's pool otherwise, and also when
-    proxy environment variables are set (httpx honours them; the aiohttp transport does not).
-    """
-    if not {"http", "https", "all"} & getproxies().keys():  # NO_PROXY alone changes nothing
-        try:
-            from .aio import AiohttpClient
-        except ImportError:  # aiohttp is not installed
-            pass
-        else:
-            return AiohttpClient(timeout=timeout)
-    return httpx.AsyncClient(timeout=timeout)
-
-
 class AsyncClient(_Base, AsyncMethods):
     """The asynchronous twin of :class:`Client`: the same calls, awaited.
 
@@ -391,11 +371,7 @@ class AsyncClient(_Base, AsyncMethods):
         self._owns_http = http_client is None
         self.deadline = total_seconds(timeout)
         self.http = http_client if http_client is not None else default_async_http(timeout)
-        # Our own aiohttp client gives most answers without an httpx.Response (see
-        # flickrwire.aio); a transport that reads the response itself needs one.
-        plainly = isinstance(self.transport, DecodingTransport) and self.transport.decodes_plainly
-        mine = http_client is None and plainly
-        self._plain: SendPlain | None = getattr(self.http, "send_plain", None) if mine else None
+        self._plain = plain_sender(self.http, http_client is None, self.transport)
 
     async def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
@@ -433,10 +409,11 @@ class AsyncClient(_Base, AsyncMethods):
             timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
-            if self._plain is None:
+            plain = self._plain  # the short path of the client's own HTTP client
+            if plain is None or getattr(plain, "__self__", None) is not self.http:
                 response = await self.http.send(request, stream=True, follow_redirects=False)
             else:
-                sent = await self._plain(request, self.max_body)
+                sent = await plain(request, self.max_body)
                 if isinstance(sent, tuple):  # read whole, within max_body
                     status, headers, raw = sent
                     reader = cast(DecodingTransport, self.transport)

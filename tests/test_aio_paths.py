@@ -341,3 +341,22 @@ async def test_a_read_timeout_shorter_than_the_deadline_still_ends_the_call(serv
     own = assert_alike(results)
     assert own.fault is not None
     assert own.fault.message == "timed out (ReadTimeout)"
+
+
+async def test_an_http_client_set_after_construction_is_the_one_used(serve: Serve) -> None:
+    base_url = await serve(answering(200, b'{"stat":"ok"}'))
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b'{"stat":"fail","code":3,"message":"mocked"}')
+
+    async with AsyncClient("rest", "json", CREDS, base_url=base_url) as client:
+        own = client.http
+        client.http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        result = await client.groups.leave(group_id="12345@N01")
+        await client.http.aclose()
+        client.http = own
+        again = await client.groups.leave(group_id="12345@N01")
+    assert (result.code, len(seen)) == (3, 1)
+    assert again.ok
