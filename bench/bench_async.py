@@ -191,7 +191,7 @@ async def measure(
 def collect(
     quick: bool,
     levels: tuple[int, ...] = LEVELS,
-    rounds: int = 5,
+    rounds: int = 7,
     total: int = 600,
     names: tuple[str, ...] = CLIENTS,
 ) -> tuple[tuple[int, ...], Rates]:
@@ -256,7 +256,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run; figures meaningless")
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--calls", type=int, default=600, help="calls per client per round")
     parser.add_argument(
         "--no-httpx", action="store_true", help="leave out the two clients on httpx's pool"
