@@ -166,7 +166,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 connector=connector,
                 auto_decompress=False,
                 trust_env=False,
-                # Send the headers the httpx request carries, and no others.
+                # Send the headers the httpx request carries, and no others: no cookie
+                # either (httpx's own client keeps them, and adds them when it builds).
+                cookie_jar=aiohttp.DummyCookieJar(),
                 skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
             )
         return self._session

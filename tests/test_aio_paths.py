@@ -360,3 +360,27 @@ async def test_an_http_client_set_after_construction_is_the_one_used(serve: Serv
         again = await client.groups.leave(group_id="12345@N01")
     assert (result.code, len(seen)) == (3, 1)
     assert again.ok
+
+
+async def test_a_cookie_set_by_an_answer_is_not_sent_back(serve: Serve) -> None:
+    """httpx's ``send`` adds no cookie to a request flickrwire built; neither does aiohttp."""
+    cookies: list[str | None] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        cookies.append(request.headers.get("Cookie"))
+        response = web.json_response({"stat": "ok"})
+        response.set_cookie("seen", "1")
+        return response
+
+    # A host name: aiohttp's cookie jar keeps no cookie for an IP address.
+    base_url = (await serve(handler)).replace("127.0.0.1", "localhost")
+    for path in PATHS:
+        http = AiohttpClient(timeout=5.0) if path == "injected aiohttp" else None
+        http = httpx.AsyncClient() if path == "injected httpx" else http
+        async with AsyncClient("rest", "json", CREDS, base_url=base_url, http_client=http) as c:
+            assert (await c.groups.leave(group_id="1@N01")).ok
+            assert (await c.groups.leave(group_id="1@N01")).ok
+        if http is not None:
+            await http.aclose()
+    assert cookies == [None] * 2 * len(PATHS)
