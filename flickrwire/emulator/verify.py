@@ -56,6 +56,8 @@ _KEY_FORMAT = re.compile(r"^[0-9a-f]{32}$")
 #: keys, tokens, group ids): escaping is most of the cost of checking a signature, and a
 #: remembered escape is the same string. At most this many kept (then forgotten at once).
 _ESCAPED: dict[str, str] = {}
+#: The same for whole (name, value) pairs.
+_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
 _ESCAPES_KEPT = 4096
 #: Values new on every request: escaped, never remembered.
 _UNIQUE_VALUES = frozenset({"oauth_nonce", "oauth_timestamp"})
@@ -197,12 +199,27 @@ def _normalized(auth: AuthInput) -> str:
     """The normalized parameters (RFC 5849 section 3.4.1.3.2): each name and value
     escaped by oauthlib, sorted, joined; the steps of oauthlib's ``normalize_parameters``,
     with the escapes of repeated names and values remembered."""
-    pairs = sorted(
-        (_escape(name), _escape(value, name not in _UNIQUE_VALUES))
-        for name, value in auth.params
-        if name != "oauth_signature"
-    )
+    pairs = []
+    for pair in auth.params:
+        escaped = _PAIRS.get(pair)
+        if escaped is None:
+            if pair[0] == "oauth_signature":
+                continue
+            escaped = _escape_pair(pair)
+        pairs.append(escaped)
+    pairs.sort()
     return "&".join([f"{name}={value}" for name, value in pairs])
+
+
+def _escape_pair(pair: tuple[str, str]) -> tuple[str, str]:
+    name, value = pair
+    keep = name not in _UNIQUE_VALUES
+    escaped = (_escape(name), _escape(value, keep))
+    if keep:
+        if len(_PAIRS) >= _ESCAPES_KEPT:
+            _PAIRS.clear()
+        _PAIRS[pair] = escaped
+    return escaped
 
 
 def _base_string(http_method: str, uri: str, normalized: str) -> str:

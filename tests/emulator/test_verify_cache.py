@@ -54,15 +54,17 @@ def test_values_new_on_every_request_are_not_remembered() -> None:
     assert "once-only-nonce-1" not in verify._ESCAPED
     assert "1700000123" not in verify._ESCAPED
     assert "oauth_nonce" in verify._ESCAPED
+    assert not any(name in ("oauth_nonce", "oauth_timestamp") for name, _ in verify._PAIRS)
 
 
 def test_a_full_memory_of_escapes_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(verify, "_ESCAPED", {})
+    monkeypatch.setattr(verify, "_PAIRS", {})
     monkeypatch.setattr(verify, "_ESCAPES_KEPT", 4)
     for round_ in range(3):
         params = [*AWKWARD, ("round", str(round_))]
         assert verify.base_string(auth_input(params)) == oauthlib_base_string(params)
-        assert len(verify._ESCAPED) <= 4
+        assert len(verify._ESCAPED) <= 4 and len(verify._PAIRS) <= 4
 
 
 def test_a_signature_checks_against_oauthlibs_hmac() -> None:
