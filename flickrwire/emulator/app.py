@@ -36,6 +36,7 @@ from ..result import Fault, Result, failure, success
 from ..transports import RequestError, Transport, soap
 from ..transports.request import ParsedRequest, ServerTransport
 from . import catalog, dispatch, oauthflow, verify
+from .direct import EmulatorApp
 from .store import LOCK_MARGIN, Store, Tx
 from .stubs import Raw, StubSet
 from .verify import Failure, NonceClaim, OAuthProblem
@@ -354,14 +355,16 @@ def create_core_app(
     config = config or EmulatorConfig()
     emulator = Emulator(store, config, stubs)
     routes: list[BaseRoute] = []
+    endpoints = []
     for name, verbs in (("rest", ["GET", "POST"]), ("xmlrpc", ["POST"]), ("soap", ["POST"])):
         serve = emulator.endpoint(name)
+        endpoints.append(serve)
         # Clients spell the endpoints with and without the slash (our guess: Flickr serves
         # both); answered alike rather than redirected, since a redirect drops a POST body.
         routes.append(Route(f"/services/{name}/", serve, methods=verbs))
         routes.append(Route(f"/services/{name}", serve, methods=verbs))
     routes.extend(oauthflow.routes(emulator))
-    app = Starlette(routes=routes)
+    app = EmulatorApp(routes, direct=endpoints)
     app.state.store = store
     app.state.config = config
     app.state.core = emulator

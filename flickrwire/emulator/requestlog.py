@@ -66,7 +66,9 @@ class LogEntry:
         self.time = time.time()
         self._started = time.perf_counter()
         # Only what the entry needs, not the scope (which the app fills with more).
-        self.headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        # A tuple of (bytes, bytes) tuples: the collector stops tracking such tuples, so
+        # a full log (10,000 entries) adds little to each full garbage collection.
+        self.headers: tuple[tuple[bytes, bytes], ...] = tuple(scope.get("headers", ()))
         self.query_string: bytes = scope.get("query_string", b"")
         self.scheme: str = scope.get("scheme", "http")
         self.server: tuple[str, int | None] | None = scope.get("server")

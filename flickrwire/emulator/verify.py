@@ -33,7 +33,7 @@ from typing import Protocol
 from urllib.parse import urlencode
 
 import httpx
-from oauthlib.oauth1.rfc5849 import signature as oauth_signature
+from oauthlib.oauth1.rfc5849 import signature as oauth_signature, utils as oauth_utils
 
 from ..call import Call
 from ..transports.request import RequestParams
@@ -52,6 +52,15 @@ OAUTH_REQUIRED = (
 # rest-xml-fail-code100-invalid-api-key.xml); "Key not found" for a well-formed unknown
 # key is our guess at Flickr's wording.
 _KEY_FORMAT = re.compile(r"^[0-9a-f]{32}$")
+#: oauthlib's escapes of the names and values requests repeat (the method, the format,
+#: keys, tokens, group ids): escaping is most of the cost of checking a signature, and a
+#: remembered escape is the same string. At most this many kept (then forgotten at once).
+_ESCAPED: dict[str, str] = {}
+#: The same for whole (name, value) pairs.
+_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+_ESCAPES_KEPT = 4096
+#: Values new on every request: escaped, never remembered.
+_UNIQUE_VALUES = frozenset({"oauth_nonce", "oauth_timestamp"})
 
 
 class Failure(Exception):
@@ -174,17 +183,53 @@ def _base_string_uri(uri: str) -> str:
     return text
 
 
+def _escape(text: str, keep: bool = True) -> str:
+    """oauthlib's escape of ``text`` (RFC 5849 section 3.6), remembered when ``keep``."""
+    found = _ESCAPED.get(text)
+    if found is None:
+        found = oauth_utils.escape(text)
+        if keep:
+            if len(_ESCAPED) >= _ESCAPES_KEPT:
+                _ESCAPED.clear()
+            _ESCAPED[text] = found
+    return found
+
+
 def _normalized(auth: AuthInput) -> str:
-    params = [(k, v) for k, v in auth.params if k != "oauth_signature"]
-    text: str = oauth_signature.normalize_parameters(params)
-    return text
+    """The normalized parameters (RFC 5849 section 3.4.1.3.2): each name and value
+    escaped by oauthlib, sorted, joined; the steps of oauthlib's ``normalize_parameters``,
+    with the escapes of repeated names and values remembered."""
+    pairs = []
+    for pair in auth.params:
+        escaped = _PAIRS.get(pair)
+        if escaped is None:
+            if pair[0] == "oauth_signature":
+                continue
+            escaped = _escape_pair(pair)
+        pairs.append(escaped)
+    pairs.sort()
+    return "&".join([f"{name}={value}" for name, value in pairs])
+
+
+def _escape_pair(pair: tuple[str, str]) -> tuple[str, str]:
+    name, value = pair
+    keep = name not in _UNIQUE_VALUES
+    escaped = (_escape(name), _escape(value, keep))
+    if keep:
+        if len(_PAIRS) >= _ESCAPES_KEPT:
+            _PAIRS.clear()
+        _PAIRS[pair] = escaped
+    return escaped
 
 
 def _base_string(http_method: str, uri: str, normalized: str) -> str:
-    text: str = oauth_signature.signature_base_string(
-        http_method, _base_string_uri(uri), normalized
-    )
-    return text
+    """The base string (RFC 5849 section 3.4.1.1) as oauthlib's ``signature_base_string``
+    builds it: the method, the base string URI and the normalized parameters, each
+    escaped, joined by "&". The normalized parameters are made of oauthlib's escapes
+    (letters, digits, ``-._~`` and ``%XX``) and the "=" and "&" joining them, so escaping
+    them again changes exactly those two and "%"."""
+    again = normalized.replace("%", "%25").replace("&", "%26").replace("=", "%3D")
+    return f"{_escape(http_method.upper())}&{_escape(_base_string_uri(uri))}&{again}"
 
 
 def base_string(auth: AuthInput) -> str:

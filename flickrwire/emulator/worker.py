@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import threading
 import weakref
-from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -34,41 +34,39 @@ class StoreWorker:
     def __init__(self, name: str = "flickrwire-store") -> None:
         self.name = name
         self._guard = threading.Lock()
-        self._wake = threading.Event()
-        self._jobs: deque[_Job] = deque()
+        # A C-implemented queue: putting a job and waking the thread cost no Python-level
+        # condition variable (``threading.Event`` is one).
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._sleeping = False
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         with self._guard:
-            self._jobs.append((loop, future, fn, args))
+            self._jobs.put((loop, future, fn, args))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
                 self._thread.start()
-            elif self._sleeping:
-                self._sleeping = False
-                self._wake.set()
-        # Shielded: a cancelled request still has its transaction run to the end.
-        return await asyncio.shield(future)
+        # A cancelled request's future is cancelled, not its job: the thread still runs
+        # the transaction to the end and drops the answer (``_deliver``). No shield needed,
+        # which would cost each request another future and another turn of the loop.
+        return await future
 
     def _main(self) -> None:
+        jobs = self._jobs
         while True:
-            with self._guard:
-                batch = list(self._jobs)
-                self._jobs.clear()
-                if not batch:
-                    self._sleeping = True
-                    self._wake.clear()
-            if batch:
-                _deliver_all(_run_all(batch))
-                continue
-            if not self._wake.wait(IDLE_SECONDS):
-                with self._guard:
-                    if self._sleeping and not self._jobs:
+            try:
+                batch = [jobs.get(timeout=IDLE_SECONDS)]
+            except queue.Empty:
+                with self._guard:  # ``run`` puts and looks at the thread under the guard
+                    if jobs.empty():
                         self._thread = None
                         return
+                continue
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(jobs.get_nowait())
+            _deliver_all(_run_all(batch))
 
 
 def _run_all(batch: list[_Job]) -> dict[asyncio.AbstractEventLoop, list[_Done]]:

@@ -71,3 +71,42 @@ async def test_the_thread_ends_when_idle_and_starts_again(monkeypatch: pytest.Mo
         assert time.monotonic() < deadline, "the idle worker thread never ended"
         await asyncio.sleep(0.02)
     assert await worker.run(lambda: 2) == 2
+
+
+async def test_a_cancelled_request_still_has_its_work_done() -> None:
+    worker = StoreWorker()
+    release = threading.Event()
+    done: list[str] = []
+    blocker = asyncio.ensure_future(worker.run(release.wait, 10))
+    await asyncio.sleep(0.02)  # the worker is busy with the blocker
+    cancelled = asyncio.ensure_future(worker.run(done.append, "cancelled request's work"))
+    await asyncio.sleep(0.02)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    release.set()
+    assert await blocker is True
+    assert await worker.run(done.append, "next") is None
+    assert done == ["cancelled request's work", "next"]
+
+
+async def test_work_cancelled_while_running_finishes_and_the_worker_goes_on() -> None:
+    worker = StoreWorker()
+    started, release = threading.Event(), threading.Event()
+    done: list[int] = []
+
+    def slow() -> int:
+        started.set()
+        release.wait(10)
+        done.append(1)
+        return 1
+
+    running = asyncio.ensure_future(worker.run(slow))
+    while not started.is_set():
+        await asyncio.sleep(0.01)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    release.set()
+    assert await worker.run(lambda: 2) == 2
+    assert done == [1]

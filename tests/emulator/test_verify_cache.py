@@ -1,0 +1,88 @@
+"""The verifier's shortcuts give oauthlib's own answers: the normalized parameters and the
+base string are what ``oauthlib.oauth1.rfc5849.signature`` computes for the same request,
+on the first request, on a request that repeats remembered escapes, and after the memory
+of escapes has been emptied."""
+
+from __future__ import annotations
+
+import pytest
+from oauthlib.oauth1.rfc5849 import signature as oauth_signature
+
+from flickrwire.emulator import verify
+
+URL = "http://127.0.0.1:8000/services/rest/"
+AWKWARD = [
+    ("method", "flickr.groups.leave"),
+    ("group_id", "40000001@N01"),
+    ("text", "caf\u00e9 & cr\u00e8me = 100% ~tilde~ +plus+ /slash/"),
+    ("empty", ""),
+    ("same", "b"),
+    ("same", "a"),
+    ("a b", "space in the name"),
+    ("oauth_nonce", "n\u00f6nce/+="),
+    ("oauth_timestamp", "1700000000"),
+    ("oauth_consumer_key", "0123456789abcdef0123456789abcdef"),
+    ("oauth_signature_method", "HMAC-SHA1"),
+    ("oauth_signature", "not+part/of=it"),
+    ("\u6f22\u5b57", "\U0001f600"),
+]
+
+
+def oauthlib_base_string(params: list[tuple[str, str]], uri: str = URL) -> str:
+    kept = [(k, v) for k, v in params if k != "oauth_signature"]
+    normalized = oauth_signature.normalize_parameters(kept)
+    return str(
+        oauth_signature.signature_base_string(
+            "POST", oauth_signature.base_string_uri(uri), normalized
+        )
+    )
+
+
+def auth_input(params: list[tuple[str, str]]) -> verify.AuthInput:
+    return verify.AuthInput("POST", URL, list(params), {})
+
+
+def test_the_base_string_is_oauthlibs_first_and_again() -> None:
+    expected = oauthlib_base_string(AWKWARD)
+    assert verify.base_string(auth_input(AWKWARD)) == expected
+    assert verify.base_string(auth_input(AWKWARD)) == expected  # remembered escapes
+
+
+def test_values_new_on_every_request_are_not_remembered() -> None:
+    params = [("oauth_nonce", "once-only-nonce-1"), ("oauth_timestamp", "1700000123")]
+    verify.base_string(auth_input(params))
+    assert "once-only-nonce-1" not in verify._ESCAPED
+    assert "1700000123" not in verify._ESCAPED
+    assert "oauth_nonce" in verify._ESCAPED
+    assert not any(name in ("oauth_nonce", "oauth_timestamp") for name, _ in verify._PAIRS)
+
+
+def test_a_full_memory_of_escapes_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "_ESCAPED", {})
+    monkeypatch.setattr(verify, "_PAIRS", {})
+    monkeypatch.setattr(verify, "_ESCAPES_KEPT", 4)
+    for round_ in range(3):
+        params = [*AWKWARD, ("round", str(round_))]
+        assert verify.base_string(auth_input(params)) == oauthlib_base_string(params)
+        assert len(verify._ESCAPED) <= 4 and len(verify._PAIRS) <= 4
+
+
+def test_a_signature_checks_against_oauthlibs_hmac() -> None:
+    secrets = verify.SigningSecrets("consumer secret", "token/secret")
+    good = oauth_signature.sign_hmac_sha1_with_client(oauthlib_base_string(AWKWARD), secrets)
+    auth = auth_input(AWKWARD)
+    assert verify.signature_ok(auth, good, "consumer secret", "token/secret")
+    assert not verify.signature_ok(auth, good, "consumer secret", "other")
+    tampered = [(k, v + "x" if k == "group_id" else v) for k, v in AWKWARD]
+    assert not verify.signature_ok(auth_input(tampered), good, "consumer secret", "token/secret")
+
+
+def test_the_method_and_the_uri_are_read_as_oauthlib_reads_them() -> None:
+    uri = "HTTP://Example.COM:80/services/rest/"
+    auth = verify.AuthInput("get", uri, list(AWKWARD), {})
+    kept = [(k, v) for k, v in AWKWARD if k != "oauth_signature"]
+    expected = oauth_signature.signature_base_string(
+        "get", oauth_signature.base_string_uri(uri), oauth_signature.normalize_parameters(kept)
+    )
+    assert verify.base_string(auth) == expected
+    assert expected.startswith("GET&http%3A%2F%2Fexample.com%2Fservices%2Frest%2F&")
