@@ -223,13 +223,10 @@ def _escape_pair(pair: tuple[str, str]) -> tuple[str, str]:
 
 
 def _base_string(http_method: str, uri: str, normalized: str) -> str:
-    """The base string (RFC 5849 section 3.4.1.1) as oauthlib's ``signature_base_string``
-    builds it: the method, the base string URI and the normalized parameters, each
-    escaped, joined by "&". The normalized parameters are made of oauthlib's escapes
-    (letters, digits, ``-._~`` and ``%XX``) and the "=" and "&" joining them, so escaping
-    them again changes exactly those two and "%"."""
-    again = normalized.replace("%", "%25").replace("&", "%26").replace("=", "%3D")
-    return f"{_escape(http_method.upper())}&{_escape(_base_string_uri(uri))}&{again}"
+    text: str = oauth_signature.signature_base_string(
+        http_method, _base_string_uri(uri), normalized
+    )
+    return text
 
 
 def base_string(auth: AuthInput) -> str:

@@ -75,14 +75,3 @@ def test_a_signature_checks_against_oauthlibs_hmac() -> None:
     assert not verify.signature_ok(auth, good, "consumer secret", "other")
     tampered = [(k, v + "x" if k == "group_id" else v) for k, v in AWKWARD]
     assert not verify.signature_ok(auth_input(tampered), good, "consumer secret", "token/secret")
-
-
-def test_the_method_and_the_uri_are_read_as_oauthlib_reads_them() -> None:
-    uri = "HTTP://Example.COM:80/services/rest/"
-    auth = verify.AuthInput("get", uri, list(AWKWARD), {})
-    kept = [(k, v) for k, v in AWKWARD if k != "oauth_signature"]
-    expected = oauth_signature.signature_base_string(
-        "get", oauth_signature.base_string_uri(uri), oauth_signature.normalize_parameters(kept)
-    )
-    assert verify.base_string(auth) == expected
-    assert expected.startswith("GET&http%3A%2F%2Fexample.com%2Fservices%2Frest%2F&")
