@@ -50,7 +50,6 @@ _HEADER_PARAM = re.compile(r'^\s*([^\s=",]+)\s*=\s*"([^"]*)"\s*$')
 # value class leaves out "," so that this reads exactly what splitting on "," reads.
 _WELL_FORMED_PART = r'\s*([^\s=",]+)\s*=\s*"([^",]*)"\s*'
 _WELL_FORMED = re.compile(f"(?:{_WELL_FORMED_PART})(?:,(?:{_WELL_FORMED_PART}))*")
-_PART = re.compile(_WELL_FORMED_PART)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,15 @@ def refuse(message: str, params: Mapping[str, str] | None = None) -> RequestErro
 
 
 def query_pairs(request: httpx.Request) -> Pairs:
-    return parse_qsl(request.url.query.decode("utf-8", "replace"), keep_blank_values=True)
+    query = request.url.query
+    if not query:  # most POSTs: parse_qsl's set-up costs more than the answer
+        return []
+    return parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _unquoted(text: str) -> str:
+    # unquote() returns a text without "%" as it is; this skips the call for those.
+    return unquote(text) if "%" in text else text
 
 
 def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
@@ -103,8 +110,15 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
     if not authorization or authorization[:6].lower() != "oauth ":
         return [], False
     if _WELL_FORMED.fullmatch(authorization, 6):
-        named = ((unquote(name), value) for name, value in _PART.findall(authorization, 6))
-        return [(name, unquote(value)) for name, value in named if name != "realm"], False
+        # Well formed: every part is `name="value"` with no "," or '"' inside, so splitting
+        # on "," and "=" reads exactly what the pattern's groups hold, for less CPU.
+        pairs: Pairs = []
+        for part in authorization[6:].split(","):
+            name, _, quoted = part.partition("=")
+            name = _unquoted(name.strip())
+            if name != "realm":
+                pairs.append((name, _unquoted(quoted.strip()[1:-1])))
+        return pairs, False
     out: Pairs = []
     malformed = False
     for part in authorization[6:].split(","):
