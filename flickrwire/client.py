@@ -27,6 +27,7 @@ from .exchange import (
     Deadline,
     DeadlineExceeded,
     asyncio_timeout,
+    bound_by_deadlines,
     deadline_fault,
     deadline_transport,
     read_already,
@@ -193,6 +194,11 @@ class _Base:
             raw=raw,
         )
 
+    def _closed(self, call: Call) -> Result:
+        # httpx would raise RuntimeError; a call on a closed client is an outcome too.
+        message = "not sent: the HTTP client is closed (close() was called on it)"
+        return self._fail(call, Fault(None, message, "network", False), None)
+
     def _oversize(self, call: Call, response: httpx.Response, raw: bytes = b"") -> Result:
         message = f"response body exceeds the {self.max_body}-byte limit; not read"
         return self._fail(call, Fault(None, message, "decode", False), response.status_code, raw)
@@ -275,11 +281,11 @@ class Client(_Base, SyncMethods):
         )
         self._owns_http = http_client is None
         self.deadline = total_seconds(timeout)
-        self.http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(timeout=timeout, transport=deadline_transport())
-        )
+        if http_client is None:
+            http_client = httpx.Client(timeout=timeout, transport=deadline_transport())
+        else:
+            bound_by_deadlines(http_client)
+        self.http = http_client
 
     def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
@@ -287,6 +293,8 @@ class Client(_Base, SyncMethods):
 
     def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""
+        if self.http.is_closed:
+            return self._closed(call)
         deadline = Deadline(self.deadline)
         tries = 1
         answer = self._send_once(call, deadline)
@@ -394,6 +402,8 @@ class AsyncClient(_Base, AsyncMethods):
 
     async def send(self, call: Call) -> Result:
         """Send a prepared (unchecked) call, retrying as the retry policy allows."""
+        if self.http.is_closed:
+            return self._closed(call)
         deadline = Deadline(self.deadline)
         tries = 1
         answer = await self._send_once(call, deadline)

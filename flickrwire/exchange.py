@@ -193,12 +193,35 @@ class _Stream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class _Backend(httpcore.SyncBackend):
+class _Backend(httpcore.NetworkBackend):
+    """Opens connections through another backend, wrapping each stream in :class:`_Stream`."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self.inner = inner
+
     def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return _Stream(super().connect_tcp(*args, **kwargs))
+        return _Stream(self.inner.connect_tcp(*args, **kwargs))
 
     def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return _Stream(super().connect_unix_socket(*args, **kwargs))
+        return _Stream(self.inner.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+def _bound(transport: httpx.BaseTransport) -> bool:
+    """Make the connections ``transport`` opens from now on read within the deadline of the
+    call in progress; whether it could (httpx's own pool, or already done)."""
+    pool = getattr(transport, "_pool", None)
+    if not isinstance(pool, httpcore.ConnectionPool):
+        return False
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, _Backend):
+        return True
+    if not isinstance(backend, httpcore.NetworkBackend):
+        return False
+    pool._network_backend = _Backend(backend)
+    return True
 
 
 def deadline_transport() -> httpx.HTTPTransport:
@@ -210,10 +233,24 @@ def deadline_transport() -> httpx.HTTPTransport:
     it is and the deadline still holds between body chunks.
     """
     transport = httpx.HTTPTransport()
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
-        pool._network_backend = _Backend()
+    _bound(transport)
     return transport
+
+
+def bound_by_deadlines(http: httpx.Client) -> bool:
+    """Make an injected ``httpx.Client`` honour flickrwire's deadlines on the connections
+    it opens from now on; whether every transport of it could (httpx's own
+    ``HTTPTransport``, mounted ones included; not a custom or mock transport).
+
+    Each new connection's socket reads and writes then wait at most for the time left of
+    the flickrwire call in progress on that thread, if any: requests the application
+    sends itself through the same client see no deadline and behave as before.
+    Connections the pool already holds keep plain reads; on those, as on custom
+    transports, the deadline is checked between body chunks and caps each phase timeout.
+    """
+    transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
+    results = [_bound(t) for t in transports if isinstance(t, httpx.BaseTransport)]
+    return bool(results) and all(results)
 
 
 # -- sending a built request without httpx's per-request layers -----------------------

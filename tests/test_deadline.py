@@ -111,14 +111,10 @@ async def test_a_dribbling_server_is_cut_off_at_the_deadline_async(dribbler: Dri
     _check(result.fault, elapsed)
 
 
-@pytest.mark.parametrize("dribbler", ["body"], indirect=True)
-def test_an_injected_http_client_is_held_to_the_deadline_between_chunks(
-    dribbler: Dribbler,
-) -> None:
-    """Our own connections read with the deadline; an injected client's cannot (a dribbled
-    header block is one read for httpx, the docs say so), but the time left still bounds
-    every phase and is checked after every body chunk."""
-    with httpx.Client(timeout=TIMEOUT) as http:
+def test_an_injected_http_client_is_held_to_the_deadline(dribbler: Dribbler) -> None:
+    """An injected ``httpx.Client`` with httpx's own transport reads through the deadline
+    too, a dribbled header block included (its read timeout would restart with every byte)."""
+    with httpx.Client(timeout=30) as http:
         client = Client(
             credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
         )
@@ -126,6 +122,83 @@ def test_an_injected_http_client_is_held_to_the_deadline_between_chunks(
         result = client.call("flickr.test.echo")
         elapsed = time.monotonic() - start
     _check(result.fault, elapsed)
+
+
+def test_an_injected_clients_mounted_transport_is_held_to_the_deadline(
+    dribbler: Dribbler,
+) -> None:
+    mounts = {"http://127.0.0.1": httpx.HTTPTransport()}
+    with httpx.Client(timeout=30, mounts=mounts) as http:
+        client = Client(
+            credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
+        )
+        start = time.monotonic()
+        result = client.call("flickr.test.echo")
+        elapsed = time.monotonic() - start
+    _check(result.fault, elapsed)
+
+
+@pytest.mark.parametrize("dribbler", ["body"], indirect=True)
+def test_a_custom_transport_is_held_to_the_deadline_between_chunks(dribbler: Dribbler) -> None:
+    """A transport that is not httpx's own cannot be reached per read, but the time left
+    still bounds every phase and is checked after every body chunk."""
+
+    class Relay(httpx.BaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.HTTPTransport()
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return self.inner.handle_request(request)
+
+    with httpx.Client(timeout=30, transport=Relay()) as http:
+        client = Client(
+            credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
+        )
+        start = time.monotonic()
+        result = client.call("flickr.test.echo")
+        elapsed = time.monotonic() - start
+    _check(result.fault, elapsed)
+
+
+def _slow_server(delay: float) -> tuple[socket.socket, str]:
+    """A loopback server answering every request after ``delay`` seconds."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            time.sleep(delay)
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(ANSWER), ANSWER)
+            )
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, f"http://127.0.0.1:{listener.getsockname()[1]}/services/"
+
+
+def test_the_applications_own_requests_on_an_injected_client_keep_their_timeouts() -> None:
+    """Injecting a client into flickrwire changes nothing for what the application sends
+    through it itself: an answer slower than flickrwire's deadline still arrives."""
+    listener, url = _slow_server(TIMEOUT + 0.4)
+    try:
+        with httpx.Client(timeout=10) as http:
+            client = Client(base_url=url, http_client=http, signing="none", timeout=TIMEOUT)
+            late = client.call("flickr.test.echo")
+            assert late.fault is not None and "timed out" in late.fault.message
+            own = http.get(url)  # a new connection, opened after the injection
+            assert own.status_code == 200 and own.content == ANSWER
+    finally:
+        listener.close()
 
 
 def test_retries_stay_within_the_deadline(dribbler: Dribbler) -> None:

@@ -6,7 +6,8 @@ client's signature no longer fits (``credentials=``), sends it through an httpx
 transport (recorded or replayed with ``record=``/``mode=``), tells ``on_result`` what
 flickrwire read, and hands back an answer in exactly the shape the client asked for.
 
-Requests are read with the transports' server side (``parse_request``), re-sent with
+Requests are read once with the transports' server side (``read_request``: the call, and
+every parameter its signature covers, the emulator's verifier reads the same), re-sent with
 their client side (``build_request``), answers read with ``parse_response`` and written
 back with ``render_response``: the bridges hold no parser of their own.
 """
@@ -29,6 +30,7 @@ from ..recording.matching import ignored_param
 from ..recording.record import AsyncRecordingTransport, Cassette, RecordingTransport
 from ..result import Result, failure
 from ..transports import RequestError, Transport, soap
+from ..transports.request import ParsedRequest, RequestParams, ServerTransport
 from .options import (
     FLICKR_HOSTS as FLICKR_HOSTS,
     RESULT as RESULT,
@@ -144,20 +146,21 @@ class Bridge:
         if endpoint not in VIAS:
             return self._not_api(request, new_base + below, new_base != base)
         source = transports.get(endpoint)
-        call = self._parse(request, source)
-        if call is None:  # not valid for its protocol: the server answers it (114, 115)
+        parsed = self._parse(request, source)
+        if parsed is None:  # not valid for its protocol: the server answers it (114, 115)
             outgoing = _moved(request, new_base + below) if new_base != base else request
             return Exchange(request, outgoing, source, source, None, "xml", False)
+        call, read = parsed.call, parsed.read
         out_codec, answer_codec, callback = _codecs(source, call.params)
         dest = transports.get(self.options.via or endpoint)
         moved, switched = new_base != base, dest.name != source.name
-        signing = signing_of(request, call.params)
-        how, as_user = self._resigning(request, call, source.name, signing, moved, switched)
+        signing = signing_of(request, read)
+        how, as_user = self._resigning(request, parsed, signing, moved, switched)
         if not switched and how != "resign":
             outgoing = _moved(request, new_base + below) if moved else request
             bare = Call(call.method, call.params, call.http_method)
         else:
-            kept = request if how == "failing" else None
+            kept = read if how == "failing" else None
             bare = self._bare(call, source, signing, switched, kept)
             signer = self._signer(signing, as_user) if how == "resign" else Signer(None, "none")
             outgoing = dest.build_request(bare, out_codec, signer, new_base)
@@ -169,8 +172,7 @@ class Bridge:
     def _resigning(
         self,
         request: httpx.Request,
-        call: Call,
-        source: str,
+        parsed: ParsedRequest,
         signing: str,
         moved: bool,
         switched: bool,
@@ -181,18 +183,22 @@ class Bridge:
         needed = (signing == "oauth" and (moved or switched)) or (signing == "legacy" and switched)
         if not needed:
             return "none", False
-        as_user = self._check_credentials(request, call, signing, "target=" if moved else "via=")
+        why = "target=" if moved else "via="
+        as_user = self._check_credentials(parsed, signing, why)
         creds = self.options.credentials
         assert creds is not None  # _check_credentials refused otherwise
-        if not signature_ok(request, call, source, signing, creds):
+        if not signature_ok(request, parsed.read, signing, creds):
             return "failing", False
         return "resign", as_user
 
-    def _parse(self, request: httpx.Request, source: Transport) -> Call | None:
-        """The client's call; None for a request its protocol cannot read, which goes on
-        as it is (the server answers 114/115) unless ``via=`` would rebuild it: refused."""
+    def _parse(self, request: httpx.Request, source: Transport) -> ParsedRequest | None:
+        """The client's call and what it signed, read once by the transport's own reader;
+        None for a request its protocol cannot read, which goes on as it is (the server
+        answers 114/115) unless ``via=`` would rebuild it: refused."""
         try:
-            return source.parse_request(request)
+            if not isinstance(source, ServerTransport):  # only rest/, xmlrpc/ and soap/ (VIAS)
+                return None
+            return source.read_request(request)
         except RequestError as exc:
             if self.options.via in (None, source.name):
                 return None
@@ -220,16 +226,15 @@ class Bridge:
             )
         return Exchange(request, _moved(request, url), None, None, None, "xml", False)
 
-    def _check_credentials(
-        self, request: httpx.Request, call: Call, signing: str, why: str
-    ) -> bool:
+    def _check_credentials(self, parsed: ParsedRequest, signing: str, why: str) -> bool:
         """Refuse re-signing without fitting credentials; True if the client signed with
         a user's token (the new signature then carries it too)."""
         creds = self.options.credentials
+        call = parsed.call
         what = f"{call.method} is signed ({signing}) and {why} changes what its signature covers"
         if creds is None:
             raise BridgeError(f"{what}: pass credentials= to re-sign it; nothing was sent")
-        used = signed_with(request, call.params)
+        used = signed_with(parsed.read)
         if used.get("key") not in (None, creds.api_key):
             raise BridgeError(f"{what}, but credentials= hold another API key; nothing was sent")
         if used.get("token") not in (None, creds.oauth_token):
@@ -238,7 +243,7 @@ class Bridge:
 
     @staticmethod
     def _bare(
-        call: Call, source: Transport, signing: str, switched: bool, kept: httpx.Request | None
+        call: Call, source: Transport, signing: str, switched: bool, kept: RequestParams | None
     ) -> Call:
         """The call without the client's signature (and its protocol's native format);
         with it, header ``oauth_*`` included, when ``kept`` (a signature that fails)."""

@@ -16,32 +16,22 @@ from collections.abc import Mapping
 import httpx
 
 from ..auth import Credentials, base_string, hmac_sha1, legacy_signature
-from ..call import Call
-from ..transports.request import header_pairs, query_pairs
+from ..transports.request import RequestParams
 
-__all__ = ["header_oauth", "signature_ok", "signed_with", "signing_of"]
-
-
-def header_oauth(request: httpx.Request) -> dict[str, str]:
-    """The ``oauth_*`` parameters of an ``Authorization: OAuth`` header, read by the
-    transports' own reader (the one the emulator's verifier uses)."""
-    return dict(header_pairs(request)[0])
+__all__ = ["keep", "signature_ok", "signed_with", "signing_of"]
 
 
-def _all_params(request: httpx.Request, call: Call, source: str) -> dict[str, str]:
-    params = {"method": call.method, **call.params}
-    if source == "rest":  # parse_request read the query and the form; the header is apart
-        params.update(query_pairs(request))
-        params["method"] = call.method
-    params.update(header_oauth(request))
-    return params
+def _signed(read: RequestParams) -> dict[str, str]:
+    """Every parameter the client's signature covers, as the transport read them once
+    (``method`` included; the ``Authorization`` header's ``oauth_*`` too)."""
+    return dict(read.signed)
 
 
 def signature_ok(
-    request: httpx.Request, call: Call, source: str, signing: str, creds: Credentials
+    request: httpx.Request, read: RequestParams, signing: str, creds: Credentials
 ) -> bool:
     """Whether the client's signature verifies with ``creds`` for the request's URL."""
-    params = _all_params(request, call, source)
+    params = _signed(read)
     if signing == "legacy":
         signature = params.pop("api_sig", "")
         return hmac.compare_digest(legacy_signature(creds.api_secret, params), signature)
@@ -52,14 +42,15 @@ def signature_ok(
     return hmac.compare_digest(hmac_sha1(base, creds.api_secret, token_secret), signature)
 
 
-def keep(params: Mapping[str, str], request: httpx.Request) -> dict[str, str]:
-    """The call's parameters with the header's ``oauth_*`` joined in, for a call sent on
-    with the client's own (failing) signature."""
-    return {**params, **header_oauth(request)}
+def keep(params: Mapping[str, str], read: RequestParams) -> dict[str, str]:
+    """The call's parameters with every signed ``oauth_*`` (the header's included) joined
+    in, for a call sent on with the client's own (failing) signature."""
+    return {**params, **{k: v for k, v in read.signed if k.startswith("oauth_")}}
 
 
-def signing_of(request: httpx.Request, params: Mapping[str, str]) -> str:
+def signing_of(request: httpx.Request, read: RequestParams) -> str:
     """How the client signed: ``oauth``, ``legacy`` (``api_sig``), ``key`` or ``none``."""
+    params = _signed(read)
     header = request.headers.get("authorization", "")
     if header[:6].lower() == "oauth " or "oauth_signature" in params:
         return "oauth"
@@ -68,9 +59,9 @@ def signing_of(request: httpx.Request, params: Mapping[str, str]) -> str:
     return "key" if "api_key" in params else "none"
 
 
-def signed_with(request: httpx.Request, params: Mapping[str, str]) -> dict[str, str]:
+def signed_with(read: RequestParams) -> dict[str, str]:
     """The key and token the client signed with (from its params or OAuth header)."""
-    found = {**params, **header_oauth(request)}
+    found = _signed(read)
     key = found.get("oauth_consumer_key") or found.get("api_key")
     token = found.get("oauth_token") or found.get("auth_token")
     return {k: v for k, v in (("key", key), ("token", token)) if v}
