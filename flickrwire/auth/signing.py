@@ -168,7 +168,9 @@ def oauth_params(
     }
     if credentials.oauth_token:
         oauth["oauth_token"] = credentials.oauth_token
-    base = base_string(http_method, url, {**params, **oauth})
+    # A signature already in the params (signed before) is not signed (RFC 5849 3.4.1.3.1).
+    unsigned = {k: v for k, v in params.items() if k != "oauth_signature"}
+    base = base_string(http_method, url, {**unsigned, **oauth})
     secret, token_secret = credentials.api_secret, credentials.oauth_token_secret
     oauth["oauth_signature"] = hmac_sha1(base, secret, token_secret)
     return oauth
