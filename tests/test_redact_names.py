@@ -12,7 +12,13 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from flickrwire.recording.redact import REDACTED, is_secret_name, named_secrets, scrub
+from flickrwire.recording.redact import (
+    REDACTED,
+    is_secret_name,
+    named_secrets,
+    redact_body,
+    scrub,
+)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 URL = "https://api.flickr.com/services/rest/"
@@ -59,3 +65,10 @@ def test_a_scrubbed_value_leaves_nothing_of_its_encoded_forms() -> None:
     for value in ("s3cret-ends-with&", "s3cret-ends-with%"):
         for form in (value, escape(value), quote(value, safe=""), quote(quote(value))):
             assert scrub(f"<v>{form}</v>", [value]) == f"<v>{REDACTED}</v>"
+
+
+def test_a_response_body_that_is_not_utf8_is_redacted_byte_for_byte() -> None:
+    # A Latin-1 answer (a proxy's, an old error page) echoing the key: redacted, and every
+    # other byte kept as it came, the ones UTF-8 cannot read included.
+    body = b"name=caf\xe9 \xff&api_key=abcdef0123456789abcdef0123456789&x=1"
+    assert redact_body(body) == b"name=caf\xe9 \xff&api_key=REDACTED&x=1"

@@ -62,3 +62,13 @@ def test_params_signed_again_verify() -> None:
     _signer("n0nce-2").sign("POST", URL, params, in_header=False)
     assert params["oauth_nonce"] == "n0nce-2" and params["oauth_signature"] != first
     assert _verifies(params)
+
+
+def test_credentials_cannot_change_behind_a_signers_back() -> None:
+    # A signer keeps what it derived from its credentials (the escaped constant parts):
+    # credentials are values, so a change means new credentials, which it notices.
+    creds = Credentials("ck-0001", "cs-0002")
+    with pytest.raises(AttributeError):
+        creds.api_key = "other"  # type: ignore[misc]
+    assert creds == Credentials("ck-0001", "cs-0002")
+    assert hash(creds) == hash(Credentials("ck-0001", "cs-0002"))
