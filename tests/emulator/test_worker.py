@@ -97,12 +97,12 @@ async def test_a_thread_woken_from_its_sleep_still_ends_when_idle(
     assert await worker.run(lambda: 3) == 3
 
 
-async def test_the_thread_never_keeps_the_process_alive() -> None:
+async def test_the_thread_is_named_and_never_keeps_the_process_alive() -> None:
     # The emulator's process must exit when its server stops, not wait for the store
-    # thread's idle time (10 s) to run out: the thread is a daemon.
-    worker = StoreWorker(name="flickrwire-store-daemon-test")
+    # thread's idle time (10 s) to run out: the thread is a daemon, named for thread dumps.
+    worker = StoreWorker()
     assert await worker.run(lambda: 1) == 1
-    threads = [t for t in threading.enumerate() if t.name == "flickrwire-store-daemon-test"]
+    threads = [t for t in threading.enumerate() if t.name == "flickrwire-store"]
     assert threads and all(t.daemon for t in threads)
 
 
