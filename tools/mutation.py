@@ -237,13 +237,14 @@ def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
         if entry is now:  # not in the last result: this run is its whole result
             continue
         entry["ran"] = sorted(set(entry["ran"]) | set(now["ran"]))
-        entry["not run"] = max(0, entry["mutants"] - len(entry["ran"]))
         entry["killed"] += now["killed"]
         entry["timeout"] += now["timeout"]
         left = [label for label in entry["survivors"] if label not in now["ran"]]
         entry["survivors"] = sorted(now["survivors"] + left, key=_line_order)
         entry["survived"] = len(entry["survivors"])
         ran = entry["killed"] + entry["timeout"] + entry["survived"]
+        # Counted by outcome, not by label: two mutants of one line may share a label.
+        entry["not run"] = max(0, entry["mutants"] - ran)
         entry["kill_rate"] = (entry["killed"] + entry["timeout"]) / ran if ran else None
         killed = entry["killed"] + entry["timeout"]
         print(f"{short_name(path):<22} killed {killed} of {ran}: {entry['kill_rate']:.1%}")
