@@ -1,8 +1,11 @@
 """An injected ``httpx.Client`` that has work for httpx's per-request layers (one event
-hook, of either kind) gets it done on every call, and a redirect is still not followed;
-and what an injected client reports about the deadline's reach."""
+hook, of either kind) gets it done on every call, a redirect is still not followed and a
+body is still read no further than the limit; and what an injected client reports about
+the deadline's reach."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import httpcore
 import httpx
@@ -61,3 +64,21 @@ def test_what_an_injected_client_says_of_the_deadlines_reach() -> None:
         assert isinstance(pool, httpcore.ConnectionPool)
         pool._network_backend = None
         assert bound_by_deadlines(http) is False
+
+
+def test_a_client_with_hooks_reads_no_further_than_the_body_limit() -> None:
+    pulled: list[int] = []
+
+    def endless_enough() -> Iterator[bytes]:
+        for index in range(1000):
+            pulled.append(index)
+            yield b" " * 1024
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless_enough())
+
+    hooks = {"request": [lambda r: None]}
+    http = httpx.Client(transport=httpx.MockTransport(handler), event_hooks=hooks)
+    result = Client(http_client=http, signing="none", max_body=4096).call("flickr.test.echo")
+    assert result.fault is not None and "exceeds the 4096-byte limit" in result.fault.message
+    assert len(pulled) < 10  # the rest of the body was never read
