@@ -98,3 +98,36 @@ def test_a_connection_the_server_closed_is_not_used_again(
         second = client.call("flickr.test.echo")
         assert second.ok, second.fault
     assert len(connections) == 2
+
+
+def _dribble_headers(conn: socket.socket, stop: threading.Event) -> None:
+    """Send a header block one byte every 50 ms; give up after 3 s."""
+    with conn:
+        conn.recv(65536)
+        head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 60
+        for byte in head:
+            if stop.wait(0.05):
+                return
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                return  # the client hung up: what its deadline does
+
+
+@pytest.fixture
+def dribbling() -> Iterator[tuple[str, list[int]]]:
+    yield from _serve(_dribble_headers)
+
+
+def test_an_injected_clients_reads_end_at_the_calls_deadline(
+    dribbling: tuple[str, list[int]],
+) -> None:
+    # Each byte would restart httpx's read timeout: only the call's deadline, reaching the
+    # injected client's own connections, ends the call (else the server gives up first,
+    # and the call ends with a broken connection instead of a timeout).
+    url, _ = dribbling
+    with httpx.Client(timeout=30) as http:
+        client = Client(base_url=url, http_client=http, signing="none", timeout=0.5)
+        result = client.call("flickr.test.echo")
+    assert result.fault is not None and result.fault.origin == "network"
+    assert "timed out" in result.fault.message

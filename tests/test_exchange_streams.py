@@ -130,3 +130,11 @@ def test_the_backend_wraps_every_connection_and_keeps_its_own_sleep() -> None:
         ("unix", ("/run/flickr.sock",)),
         ("sleep", 0.25),
     ]
+
+
+def test_a_wait_ending_exactly_at_the_deadline_leaves_no_time_to_try_again(
+    clock: SimpleNamespace,
+) -> None:
+    deadline = Deadline(5.0)
+    assert deadline.allows(4.5)
+    assert not deadline.allows(5.0)
