@@ -1,6 +1,6 @@
 """Content codings on both clients: a body encoded twice (``gzip, gzip``) is read, and a
 body whose ``Content-Encoding`` lies (says gzip, is not) is a decode fault, never a
-traceback."""
+traceback; and a call given no time at all is a timeout fault with nothing sent."""
 
 from __future__ import annotations
 
@@ -51,3 +51,18 @@ async def test_a_body_encoded_twice_is_read_on_both_clients() -> None:
     ):
         assert result.ok, result.fault
         assert result.payload["a"] == {"_content": "x"}
+
+
+def test_a_call_with_no_time_at_all_is_a_timeout_fault_and_sends_nothing() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, content=ANSWER, headers={"Content-Type": "application/json"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    result = Client(http_client=http, signing="none", timeout=0).call("flickr.test.echo")
+    assert result.fault is not None
+    assert (result.fault.origin, result.fault.retryable) == ("network", True)
+    assert result.fault.message == "timed out: no complete answer within 0 s"
+    assert sent == []
