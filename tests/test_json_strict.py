@@ -2,13 +2,16 @@
 ``code``, ``message``) given twice in one object is refused, also when spelled with a
 ``\\u`` escape, since one reader would take the first and another the last; NaN, the
 infinities and numbers out of range are not JSON. A repeated key that decides nothing is
-read as Python reads it (the last one)."""
+read as Python reads it (the last one). Numbers read as numbers, whatever may follow the
+object is allowed, and an answer is written as UTF-8."""
 
 from __future__ import annotations
 
 import pytest
 
 from flickrwire import decode
+from flickrwire.codecs.json import encode
+from flickrwire.result import success
 
 
 def _refused(body: str) -> str:
@@ -32,6 +35,11 @@ def test_an_outcome_key_twice_in_one_object_is_refused(body: str) -> None:
     assert "duplicate key" in _refused(body)
 
 
+def test_the_refusal_names_the_key_given_twice() -> None:
+    body = '{"stat":"fail","code":1,"message":"m","title":"t","code":2}'
+    assert _refused(body) == "JSON body refused: duplicate key 'code'"
+
+
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
 def test_numbers_json_does_not_have_are_refused(number: str) -> None:
     assert "refused" in _refused('{"stat":"ok","n":' + number + "}")
@@ -42,3 +50,27 @@ def test_a_repeated_key_that_decides_nothing_is_read_as_the_last() -> None:
     result = decode(body, transport="rest", codec="json")
     assert result.ok, result.fault
     assert result.payload["photo"] == {"title": "last"}
+    # Beside outcome keys given once each: still the answer, a failure here.
+    body = b'{"stat":"fail","code":105,"message":"Service unavailable","x":{"a":1,"a":2}}'
+    result = decode(body, transport="rest", codec="json")
+    assert result.fault is not None and result.fault.code == 105
+
+
+def test_numbers_are_read_as_numbers() -> None:
+    body = b'{"stat":"ok","place":{"latitude":48.8584,"accuracy":16,"tiny":1e-300}}'
+    result = decode(body, transport="rest", codec="json")
+    assert result.ok, result.fault
+    assert result.payload["place"] == {"latitude": 48.8584, "accuracy": 16, "tiny": 1e-300}
+
+
+def test_after_the_object_whitespace_commas_and_semicolons_in_any_mix() -> None:
+    for tail in ("", " \t\r\n,;", ";\n", ",,"):
+        result = decode(('{"stat":"ok"}' + tail).encode(), transport="rest", codec="json")
+        assert result.ok, (tail, result.fault)
+
+
+def test_an_answer_is_written_as_utf8_not_escaped() -> None:
+    ok = success("m", {"title": {"_content": "caf\u00e9 \u2603"}}, transport="rest",
+                 codec="json", status=200, raw=b"")  # fmt: skip
+    assert encode(ok) == '{"title":{"_content":"caf\u00e9 \u2603"},"stat":"ok"}'.encode()
+    assert encode(ok, "jsonFlickrApi").startswith(b"jsonFlickrApi({")
