@@ -74,3 +74,10 @@ def test_an_answer_is_written_as_utf8_not_escaped() -> None:
                  codec="json", status=200, raw=b"")  # fmt: skip
     assert encode(ok) == '{"title":{"_content":"caf\u00e9 \u2603"},"stat":"ok"}'.encode()
     assert encode(ok, "jsonFlickrApi").startswith(b"jsonFlickrApi({")
+
+
+def test_a_body_too_deep_for_the_json_reader_itself_is_a_fault() -> None:
+    deep = b'{"stat":"ok","a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    result = decode(deep, transport="rest", codec="json")
+    assert result.fault is not None and result.fault.origin == "decode"
+    assert "nested too deeply" in result.fault.message
