@@ -36,7 +36,7 @@ def test_an_outcome_key_twice_in_one_object_is_refused(body: str) -> None:
 
 
 def test_the_refusal_names_the_key_given_twice() -> None:
-    body = '{"stat":"fail","code":1,"message":"m","title":"t","code":2}'
+    body = '{"stat":"fail","code":1,"code":2,"message":"m","title":"t"}'
     assert _refused(body) == "JSON body refused: duplicate key 'code'"
 
 
