@@ -18,7 +18,8 @@ touches all alike. Figures: wall-clock calls/s, median over rounds, and per-roun
 (median and spread). Goals (issue 11): ``AsyncClient`` at 50 and 200 in flight at least
 0.7x aiohttp, and never below its own 10-in-flight throughput.
 
-Run: ``python bench/bench_async.py`` (about a minute; ``--quick`` for a smoke run).
+Run: ``python bench/bench_async.py`` (a few minutes; ``--quick`` for a smoke run;
+``--levels``, ``--rounds``, ``--calls`` and ``--no-httpx`` for shorter runs).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ OK_BODY = b'{"stat":"ok"}'
 LEVELS = (1, 10, 50, 200)
 CLIENTS = ("AsyncClient", "AsyncClient unsigned", "AsyncClient on httpx pool", "bare httpx")
 CLIENTS += ("aiohttp",)
+#: The clients sending through httpx's own pool (slow; ``--no-httpx`` leaves them out).
+HTTPX_POOLED = ("AsyncClient on httpx pool", "bare httpx")
 GROUP_ID = "34427469792@N01"
 # Made-up credentials: the server does not check them; signing costs the same.
 CREDENTIALS = flickrwire.Credentials("bench0consumer0key", "bench0secret", "bench0token", "t0")
@@ -164,11 +167,13 @@ Rates = dict[tuple[int, str], list[float]]
 CPU: defaultdict[tuple[int, str], list[float]] = defaultdict(list)
 
 
-async def measure(base_url: str, levels: tuple[int, ...], total: int, rounds: int) -> Rates:
+async def measure(
+    base_url: str, levels: tuple[int, ...], total: int, rounds: int, names: tuple[str, ...]
+) -> Rates:
     clients = Clients(base_url)
     try:
         await clients.check()
-        calls = clients.calls()
+        calls = {name: call for name, call in clients.calls().items() if name in names}
         pairs = [(level, name) for level in levels for name in calls]
         for level, name in pairs:  # warm up: open the connections each level needs
             await rate(calls[name], level, level * 2)
@@ -183,12 +188,18 @@ async def measure(base_url: str, levels: tuple[int, ...], total: int, rounds: in
         await clients.aclose()
 
 
-def collect(quick: bool) -> tuple[tuple[int, ...], Rates]:
-    levels = (2, 10) if quick else LEVELS
-    total, rounds = (20, 1) if quick else (600, 5)
+def collect(
+    quick: bool,
+    levels: tuple[int, ...] = LEVELS,
+    rounds: int = 7,
+    total: int = 600,
+    names: tuple[str, ...] = CLIENTS,
+) -> tuple[tuple[int, ...], Rates]:
+    if quick:
+        levels, total, rounds = (2, 10), 20, 1
     server = Server()
     try:
-        return levels, asyncio.run(measure(server.base_url, levels, total, rounds))
+        return levels, asyncio.run(measure(server.base_url, levels, total, rounds, names))
     finally:
         server.stop()
 
@@ -210,6 +221,8 @@ def rows(levels: tuple[int, ...], found: Rates) -> list[Row]:
             )
         )
         for name in ("AsyncClient unsigned", "bare httpx"):
+            if (level, name) not in found:
+                continue
             out.append(
                 Row(
                     "async",
@@ -242,13 +255,20 @@ def run(quick: bool) -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run; figures meaningless")
+    parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=600, help="calls per client per round")
+    parser.add_argument(
+        "--no-httpx", action="store_true", help="leave out the two clients on httpx's pool"
+    )
     args = parser.parse_args()
     print(environment(), "\n")
-    levels, found = collect(args.quick)
+    names = tuple(n for n in CLIENTS if not (args.no_httpx and n in HTTPX_POOLED))
+    levels, found = collect(args.quick, tuple(args.levels), args.rounds, args.calls, names)
     lines = []
     for level in levels:
         base = found[level, "aiohttp"]
-        for name in CLIENTS:
+        for name in names:
             spread = rate_ratio(found[level, name], base)
             lines.append(
                 [

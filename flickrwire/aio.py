@@ -23,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -102,6 +103,36 @@ def _small_and_plain(response: aiohttp.ClientResponse) -> bool:
     return length is not None and length <= _EAGER and encoding in ("identity", "")
 
 
+async def _read_whole(response: aiohttp.ClientResponse, request: httpx.Request) -> bytes:
+    """The body, read at once (its declared length bounds it), the connection released."""
+    with _translated(request):
+        try:
+            return await response.read()
+        finally:
+            response.release()
+
+
+def _within_deadline(request: httpx.Request, given: httpx.Timeout) -> aiohttp.ClientTimeout:
+    """The phase timeouts that can end a call before its deadline does.
+
+    ``Deadline.bound`` cut every phase of ``request`` to the time left; a phase it cut
+    ends when the deadline ends, which the caller enforces: aiohttp need not arm a timer
+    for it (one per read and one per connection taken from the pool).
+    """
+    found: dict[str, float | None] = request.extensions["timeout"]
+    pool, connect, read = found["pool"], found["connect"], found["read"]
+    return _phases(
+        pool if pool == given.pool else None,
+        connect if connect == given.connect else None,
+        read if read == given.read else None,
+    )
+
+
+@lru_cache(maxsize=64)
+def _phases(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
+
+
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     found: dict[str, float | None] = request.extensions.get("timeout", {})
     return aiohttp.ClientTimeout(
@@ -135,24 +166,42 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 connector=connector,
                 auto_decompress=False,
                 trust_env=False,
-                # Send the headers the httpx request carries, and no others.
+                # Send the headers the httpx request carries, and no others: no cookie
+                # either (httpx's own client keeps them, and adds them when it builds).
+                cookie_jar=aiohttp.DummyCookieJar(),
                 skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
             )
         return self._session
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def open(
+        self, request: httpx.Request, timeout: aiohttp.ClientTimeout | None = None
+    ) -> aiohttp.ClientResponse:
+        """Send ``request``; the answer with its headers read and its body not yet. The
+        timeouts are ``timeout``, or else those the request carries."""
         session = self._open()
-        body = await request.aread()
+        try:
+            body = request.content  # built requests carry their body as bytes
+        except httpx.RequestNotRead:
+            body = await request.aread()
         headers = request.headers.multi_items()
         with _translated(request):
-            response = await session.request(
+            return await session.request(
                 request.method,
                 self._yarl(request.url),
                 data=body or None,
                 headers=headers,
                 allow_redirects=False,
-                timeout=_timeout(request),
+                timeout=_timeout(request) if timeout is None else timeout,
             )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.wrap(await self.open(request), request)
+
+    async def wrap(
+        self, response: aiohttp.ClientResponse, request: httpx.Request
+    ) -> httpx.Response:
+        """An opened answer as an ``httpx.Response``: its body read at once when small
+        and plain, streamed otherwise."""
         version = response.version or aiohttp.HttpVersion11
         extensions: dict[str, Any] = {
             "http_version": f"HTTP/{version.major}.{version.minor}".encode(),
@@ -162,11 +211,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if _small_and_plain(response):
             # Most Flickr answers: read at once, saving a stream per call. An uncompressed
             # body of at most _EAGER bytes cannot outgrow that once httpx reads it.
-            with _translated(request):
-                try:
-                    content = await response.read()
-                finally:
-                    response.release()
+            content = await _read_whole(response, request)
             return httpx.Response(
                 response.status, headers=raw, content=content, extensions=extensions
             )
@@ -244,6 +289,12 @@ class AiohttpClient(httpx.AsyncClient):
             request.extensions = {**request.extensions, "timeout": self.timeout.as_dict()}
         start = time.perf_counter()
         response = await self._aiohttp.handle_async_request(request)
+        return await self._sent(request, response, start, stream)
+
+    async def _sent(
+        self, request: httpx.Request, response: httpx.Response, start: float, stream: bool
+    ) -> httpx.Response:
+        """What httpx's ``send`` does with a response its transport gave."""
         response.request = request
         if response.is_stream_consumed:  # read at once by the transport
             response.elapsed = timedelta(seconds=time.perf_counter() - start)
@@ -251,18 +302,57 @@ class AiohttpClient(httpx.AsyncClient):
             response.stream = _Timed(response.stream, response, start)  # type: ignore[arg-type]
         if "set-cookie" in response.headers:
             self.cookies.extract_cookies(response)
-        if _log.isEnabledFor(logging.INFO):
-            _log.info(
-                'HTTP Request: %s %s "%s %d %s"',
-                request.method,
-                request.url,
-                response.http_version,
-                response.status_code,
-                response.reason_phrase,
-            )
+        _log_line(request, response.http_version, response.status_code, response.reason_phrase)
         if not stream:
             try:
                 await response.aread()
             finally:
                 await response.aclose()
         return response
+
+    async def send_plain(self, request: httpx.Request, max_body: int) -> Sent:
+        """``send(request, stream=True, follow_redirects=False)``, or for most Flickr
+        answers the answer itself, without an ``httpx.Response``: its status, headers and
+        body, when the body is uncompressed, of declared length within both ``max_body``
+        and ``_EAGER``, and no cookie came (read whole, as :class:`AiohttpTransport`
+        reads it). Anything else, and a client whose hooks or auth ask for httpx's
+        layers, gives the ``httpx.Response`` ``send`` gives.
+
+        ``request`` must carry this client's timeouts cut to the time left by
+        ``Deadline.bound``, and the caller must end the call at its deadline.
+        """
+        if not self._short(USE_CLIENT_DEFAULT, False):
+            return await super().send(request, stream=True, follow_redirects=False)
+        start = time.perf_counter()
+        transport = self._aiohttp
+        response = await transport.open(request, _within_deadline(request, self.timeout))
+        length = response.content_length
+        headers = response.headers
+        if (
+            length is not None
+            and length <= max_body
+            and length <= _EAGER
+            and headers.get("Content-Encoding", "identity") in ("identity", "")
+            and "Set-Cookie" not in headers
+        ):
+            body = await _read_whole(response, request)
+            if _log.isEnabledFor(logging.INFO):
+                version = response.version or aiohttp.HttpVersion11
+                http_version = f"HTTP/{version.major}.{version.minor}"
+                _log_line(request, http_version, response.status, response.reason or "")
+            return response.status, headers, body
+        wrapped = await transport.wrap(response, request)
+        return await self._sent(request, wrapped, start, True)
+
+
+#: What :meth:`AiohttpClient.send_plain` gives: an ``httpx.Response`` to read, or the
+#: status, headers and body of an answer read whole.
+Sent = httpx.Response | tuple[int, Mapping[str, str], bytes]
+
+
+def _log_line(request: httpx.Request, version: str, status: int, reason: str) -> None:
+    """httpx's own log line for a request sent."""
+    if _log.isEnabledFor(logging.INFO):
+        _log.info(
+            'HTTP Request: %s %s "%s %d %s"', request.method, request.url, version, status, reason
+        )

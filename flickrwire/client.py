@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 from urllib.parse import urlsplit
-from urllib.request import getproxies
 
 import anyio
 import httpx
 
 from . import transports
+from .asynchttp import default_async_http, plain_sender
 from .auth import Credentials, Signer, SigningMode, new_nonce, now
 from .call import Call
 from .codecs import CODECS
@@ -40,7 +40,7 @@ from .retry import RetryPolicy
 from .transports.base import DecodingTransport
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
-Answer = tuple[Result, httpx.Headers | None]
+Answer = tuple[Result, Mapping[str, str] | None]
 
 DEFAULT_BASE_URL = "https://api.flickr.com/services/"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -343,22 +343,6 @@ class Client(_Base, SyncMethods):
         self.close()
 
 
-def default_async_http(timeout: httpx.Timeout | float) -> httpx.AsyncClient:
-    """The ``httpx.AsyncClient`` an ``AsyncClient`` makes for itself: sending through aiohttp
-    when it is installed (``flickrwire[fast]``; httpx's own pool loses throughput as calls
-    in flight grow, see ``flickrwire.aio``), through httpx's pool otherwise, and also when
-    proxy environment variables are set (httpx honours them; the aiohttp transport does not).
-    """
-    if not {"http", "https", "all"} & getproxies().keys():  # NO_PROXY alone changes nothing
-        try:
-            from .aio import AiohttpClient
-        except ImportError:  # aiohttp is not installed
-            pass
-        else:
-            return AiohttpClient(timeout=timeout)
-    return httpx.AsyncClient(timeout=timeout)
-
-
 class AsyncClient(_Base, AsyncMethods):
     """The asynchronous twin of :class:`Client`: the same calls, awaited.
 
@@ -395,6 +379,7 @@ class AsyncClient(_Base, AsyncMethods):
         self._owns_http = http_client is None
         self.deadline = total_seconds(timeout)
         self.http = http_client if http_client is not None else default_async_http(timeout)
+        self._plain = plain_sender(self.http, http_client is None, self.transport)
 
     async def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
@@ -434,7 +419,16 @@ class AsyncClient(_Base, AsyncMethods):
             timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
-            response = await self.http.send(request, stream=True, follow_redirects=False)
+            plain = self._plain  # the short path of the client's own HTTP client
+            if plain is None or getattr(plain, "__self__", None) is not self.http:
+                response = await self.http.send(request, stream=True, follow_redirects=False)
+            else:
+                sent = await plain(request, self.max_body)
+                if isinstance(sent, tuple):  # read whole, within max_body
+                    status, headers, raw = sent
+                    reader = cast(DecodingTransport, self.transport)
+                    return reader.decode_body(raw, status, headers, call, self.codec), headers
+                response = sent
             status = response.status_code
             try:
                 refused = self._refused(call, response)

@@ -17,6 +17,7 @@ import hmac
 import re
 import secrets
 import time
+from binascii import b2a_base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -83,20 +84,39 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-# Every ASCII character that is not unreserved, as its %XX (RFC 5849 section 3.6:
-# upper-case hexadecimal). str.translate does in C what quote() does in a Python loop.
+#: Every ASCII character that is not unreserved, as its %XX (RFC 5849 section 3.6:
+#: upper-case hexadecimal).
 _ASCII_ESCAPES = {
-    code: f"%{code:02X}" for code in range(128) if not _UNRESERVED.fullmatch(chr(code))
+    chr(code): f"%{code:02X}" for code in range(128) if not _UNRESERVED.fullmatch(chr(code))
 }
+_RESERVED = re.compile(r"[^A-Za-z0-9._~-]")
+_unreserved = _UNRESERVED.fullmatch
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return _ASCII_ESCAPES[match[0]]
 
 
 def escape(text: str) -> str:
-    """Percent-encode as RFC 5849 section 3.6 says: everything but unreserved characters."""
-    if _UNRESERVED.fullmatch(text):
-        return text
-    if text.isascii():
-        return text.translate(_ASCII_ESCAPES)
+    """Percent-encode as RFC 5849 section 3.6 says: everything but unreserved characters.
+
+    ASCII text is scanned in C (``str.isalnum``, then the unreserved pattern), and only
+    the characters to escape reach Python code; ``quote`` walks the rest.
+    """
+    if str.isascii(text):
+        if str.isalnum(text) or _unreserved(text):
+            return text
+        return _RESERVED.sub(_escaped, text)
     return quote(text.encode("utf-8"), safe="~")
+
+
+@lru_cache(maxsize=1024)
+def _piece(name: str, value: str) -> tuple[str, str]:
+    """A parameter's escaped name, and its pair as the base string holds it: escaped,
+    joined by ``=``, escaped again (:func:`_base_of`). Kept, as most of a call's pairs
+    (method, format, nojsoncallback) come back call after call."""
+    key = escape(name)
+    return key, f"{key}={escape(value)}".replace("%", "%25").replace("=", "%3D")
 
 
 @lru_cache(maxsize=64)
@@ -204,10 +224,11 @@ _OAUTH_NAMES = frozenset(
 
 class _Prepared:
     """What :func:`oauth_params` escapes anew for every call but is the same for every
-    call with the same credentials: the constant ``oauth_*`` pairs, escaped, and the
-    Authorization header's constant parts."""
+    call with the same credentials: the constant ``oauth_*`` pairs as the base string
+    holds them, the HMAC keyed by the secrets, and the Authorization header's constant
+    parts."""
 
-    __slots__ = ("credentials", "fixed", "head", "token")
+    __slots__ = ("credentials", "head", "mac", "pieces", "token")
 
     def __init__(self, credentials: Credentials) -> None:
         self.credentials = credentials
@@ -218,28 +239,47 @@ class _Prepared:
         }
         if credentials.oauth_token:
             fixed["oauth_token"] = credentials.oauth_token
-        self.fixed = [(escape(k), escape(v)) for k, v in fixed.items()]
+        self.pieces = dict(_piece(k, v) for k, v in fixed.items())
         self.head = f'OAuth oauth_consumer_key="{escape(credentials.api_key)}", oauth_nonce="'
         token = credentials.oauth_token
         self.token = f', oauth_token="{escape(token)}"' if token else ""
+        self.mac = _keyed(credentials.api_secret, credentials.oauth_token_secret or "")
 
     def sign(
         self, http_method: str, url: str, params: Mapping[str, str], nonce: str, timestamp: str
     ) -> str:
         """The signature: what :func:`oauth_params` computes, byte for byte."""
-        pairs = [(escape(k), escape(v)) for k, v in params.items()]
-        pairs += self.fixed
-        pairs.append(("oauth_nonce", escape(nonce)))
-        pairs.append(("oauth_timestamp", escape(timestamp)))
-        creds = self.credentials
-        base = _base_of(http_method, url, pairs)
-        return hmac_sha1(base, creds.api_secret, creds.oauth_token_secret)
+        return self._sign(http_method, url, params, escape(nonce), escape(timestamp))
+
+    def _sign(
+        self, http_method: str, url: str, params: Mapping[str, str], nonce: str, timestamp: str
+    ) -> str:
+        """:meth:`sign`, from the nonce and timestamp escaped.
+
+        The base string is built as :func:`_base_of` builds it, from each pair as it reads
+        there (``name=value`` escaped, joined, escaped again: :func:`_piece`) sorted by
+        escaped name, which is the sort of ``(name, value)`` as no two names escape alike.
+        """
+        pieces = self.pieces.copy()
+        for name, value in params.items():
+            key, piece = _piece(name, value)
+            pieces[key] = piece
+        pieces["oauth_nonce"] = "oauth_nonce%3D" + nonce.replace("%", "%25")
+        pieces["oauth_timestamp"] = "oauth_timestamp%3D" + timestamp.replace("%", "%25")
+        twice = "%26".join([pieces[key] for key in sorted(pieces)])
+        mac = self.mac.copy()
+        mac.update(f"{http_method.upper()}&{_escaped_uri(url)}&{twice}".encode())
+        return b2a_base64(mac.digest(), newline=False).decode("ascii")
 
     def header(self, nonce: str, timestamp: str, signature: str) -> str:
         """:func:`authorization_header` of :func:`oauth_params`'s dict, in its order."""
+        return self._header(escape(nonce), escape(timestamp), signature)
+
+    def _header(self, nonce: str, timestamp: str, signature: str) -> str:
+        """:meth:`header`, from the nonce and timestamp escaped."""
         return (
-            f'{self.head}{escape(nonce)}", oauth_signature_method="HMAC-SHA1", '
-            f'oauth_timestamp="{escape(timestamp)}", oauth_version="1.0"{self.token}, '
+            f'{self.head}{nonce}", oauth_signature_method="HMAC-SHA1", '
+            f'oauth_timestamp="{timestamp}", oauth_version="1.0"{self.token}, '
             f'oauth_signature="{escape(signature)}"'
         )
 
@@ -316,9 +356,10 @@ class Signer:
         if prepared is None or prepared.credentials is not creds:
             prepared = self._prepared = _Prepared(creds)
         nonce, timestamp = self.nonce(), str(self.clock())
-        signature = prepared.sign(http_method, url, params, nonce, timestamp)
+        nonce_escaped, timestamp_escaped = escape(nonce), escape(timestamp)
+        signature = prepared._sign(http_method, url, params, nonce_escaped, timestamp_escaped)
         if in_header:
-            return prepared.header(nonce, timestamp, signature)
+            return prepared._header(nonce_escaped, timestamp_escaped, signature)
         params["oauth_consumer_key"] = creds.api_key
         params["oauth_nonce"] = nonce
         params["oauth_signature_method"] = "HMAC-SHA1"
