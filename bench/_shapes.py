@@ -72,6 +72,7 @@ SHAPES: dict[str, Shape] = {
     "xml: many siblings": lambda n: _xml(_times(b'<photo id="1"/>', n)),
     "xml: many names": lambda n: _xml(_numbered(b"<x%d/>", n)),
     "xml: deep nesting": lambda n: _xml(_times(b"<a>" * 250 + b"</a>" * 250, n)),
+    "xml: many tails": lambda n: _xml(_times(b"<x/>t", n)),
     "xml: long text": lambda n: _xml(b"<x>" + _times(b"a", n) + b"</x>"),
     "xml: text and comments": lambda n: _xml(b"<x>" + _times(b"a<!---->", n) + b"</x>"),
     "xml: text and entities": lambda n: _xml(b"<x>" + _times(b"a&amp;&#65;", n) + b"</x>"),
@@ -123,6 +124,28 @@ SHAPES: dict[str, Shape] = {
     ),
     "json: long numbers": lambda n: (
         b'{"stat":"ok","a":[' + _times(b"1" * 4000 + b",", n) + b"1]}",
+        {"codec": "json"},
+    ),
+    # The strict checks (issue 10): strings holding colons, brackets and escaped quotes
+    # (the exact counts), duplicate keys (the naming parse), many small containers (the walk).
+    "json: colons in strings": lambda n: (
+        b'{"stat":"ok","a":[' + _times(b'":a:",', n) + b'""]}',
+        {"codec": "json"},
+    ),
+    "json: brackets in strings": lambda n: (
+        b'{"stat":"ok","a":[' + _times(b'{"k":"[{"},', n) + b"{}]}",
+        {"codec": "json"},
+    ),
+    "json: escaped quotes": lambda n: (
+        b'{"stat":"ok","a":[' + _times(b'"\\\\\\":\\\\",', n) + b'""]}',
+        {"codec": "json"},
+    ),
+    "json: duplicate keys": lambda n: (
+        b'{"stat":"ok","a":{' + _times(b'"k":1,', n) + b'"k":2}}',
+        {"codec": "json"},
+    ),
+    "json: many containers": lambda n: (
+        b'{"stat":"ok","a":[' + _times(b"[{},[]],", n) + b"1]}",
         {"codec": "json"},
     ),
     "json: leading space": lambda n: (_times(b" ", n) + b'{"stat":"ok"}', {"codec": "json"}),

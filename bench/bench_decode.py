@@ -12,7 +12,10 @@ Also decoded: ``groups.members.getList`` pages of 1 to 1,000 members in each for
 CPU us per member, against issue 11's goals (JSON <= 1.2x ``json.loads``, REST XML <= 1.8x
 one lxml parse, XML-RPC and SOAP <= 1.5x the 2-parse floor).
 
-Run: ``python bench/bench_decode.py`` (about a minute; ``--quick`` for a smoke run).
+``--against REV`` also decodes with the package as it was at a git revision, in the same
+rounds, and gives its ratio to the same floor ("before").
+
+Run: ``python bench/bench_decode.py`` (a few minutes; ``--quick`` for a smoke run).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from _revision import package_at
 from _timing import Goal, Row, Timing, compare, environment, ratio, table, us, xs
 from lxml import etree
 
@@ -80,6 +84,8 @@ FORMATS += (("XML-RPC", "xmlrpc", "xml"), ("SOAP", "soap", "xml"))
 #: Issue 11's goals, each against the baseline named in ``against``.
 GOALS = {"JSON": Goal("<=", 1.2), "REST XML": Goal("<=", 1.8)}
 GOALS |= {"XML-RPC": Goal("<=", 1.5), "SOAP": Goal("<=", 1.5)}
+#: The package at another revision (``--against REV``), timed beside this tree's.
+BEFORE: Any = None
 
 
 def ok(transport: str, codec: str, method: str = LEAVE, payload: Any = None) -> Result:
@@ -138,6 +144,16 @@ def cases(item: Body) -> dict[str, Callable[[], object]]:
         raise SystemExit(f"{item.name}: decode gave ok={result.ok}: {result.fault}")
     parse: Callable[[bytes], object] = json.loads if item.codec == "json" else etree.fromstring
     found = {"baseline": lambda: parse(data), "flickrwire": ours}
+    if BEFORE is not None:
+        before = BEFORE.decode
+        found["before"] = lambda: before(
+            data,
+            transport=item.transport,
+            codec=item.codec,
+            status=200,
+            headers=headers,
+            method=item.method,
+        )
     inner = _ESCAPED_PAYLOAD.get(item.transport)
     if inner is not None and item.ok:
         path = inner
@@ -183,7 +199,13 @@ def run(quick: bool) -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run")
+    parser.add_argument(
+        "--against", metavar="REV", help="also decode with the package at this git revision"
+    )
     args = parser.parse_args()
+    if args.against:
+        global BEFORE
+        BEFORE = package_at(args.against)
     print(environment(), "\n")
     rows = []
     items = [(0, "", item) for item in leave_bodies()]
@@ -207,15 +229,21 @@ def main() -> None:
                 f"{goal} {'met' if goal.met(floor) else 'NOT met'}" if goal else "",
             ]
         )
+        if BEFORE is not None:
+            rows[-1].append(xs(ratio(timings["before"], two if two else base)))
     print("flickrwire.decode vs one parse of the same bytes (median CPU us per response;")
     print("ratios: median of per-round ratios, interquartile range in brackets)")
     headers = ["body", "bytes", "1-parse us", "decode us", "us/member", "vs 1-parse"]
-    print(table([*headers, "2-parse us", "vs 2-parse", "goal"], rows))
+    headers += ["2-parse us", "vs 2-parse", "goal"]
+    print(table([*headers, "before (vs floor)"] if BEFORE is not None else headers, rows))
     print(
         "  1-parse: json.loads for JSON, lxml fromstring for XML. 2-parse: for XML-RPC and\n"
         "  SOAP successes, fromstring of the envelope plus fromstring of the escaped payload\n"
         "  it carries (what any correct reader must do); their goal is against 2-parse."
     )
+    if BEFORE is not None:
+        print(f"  before: decode of {BEFORE.__name__}, in the same rounds, against the same")
+        print("  floor (2-parse where there is one, else 1-parse).")
 
 
 if __name__ == "__main__":

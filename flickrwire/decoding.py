@@ -46,6 +46,11 @@ OAUTH_PROBLEM_CODES: dict[str, int] = {
 
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 _PROLOG_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=", re.IGNORECASE)
+# A REST success as Flickr writes it: an optional prolog, then <rsp stat="ok". It is read
+# without a tree (codecs.xml.rsp_payload) unless it is tiny (a tree costs less to set up
+# there); anything else takes the tree reader.
+_RSP_OK = re.compile(rb"\s*(?:<\?xml [^>]{0,200}\?>\s*)?<rsp\s+stat=\"ok\"")
+_TINY_RSP = 256
 #: How much of an HTML page's ``<title>`` goes into a fault message.
 MAX_TITLE_CHARS = 200
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -210,8 +215,13 @@ def _xml_outcome(
     method: str,
     max_bytes: int,
 ) -> Outcome:
+    limit = max(max_bytes, xmlsafe.MAX_XML_BYTES)
+    if len(data) > _TINY_RSP and _RSP_OK.match(data):
+        payload = xmlcodec.rsp_payload(data, method, max_bytes=limit)
+        if payload is not None:
+            return payload, None
     try:
-        root = xmlsafe.parse(data, max_bytes=max(max_bytes, xmlsafe.MAX_XML_BYTES))
+        root = xmlsafe.parse(data, max_bytes=limit)
     except xmlsafe.UnsafeXMLError as exc:
         return {}, _decode_fault(str(exc), exc)
     except xmlsafe.XMLSyntaxError as exc:

@@ -13,16 +13,23 @@ import contextlib
 import re
 import threading
 from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
 #: Default limit on any XML document we parse (bytes).
 MAX_XML_BYTES = 10 * 1024 * 1024
+#: The deepest nesting of elements libxml2 builds a tree of (without huge_tree).
+MAX_DEPTH = 256
 
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DTD_TEXT = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _SLICE = 1 << 16
-_XINCLUDE_TAGS = ("{http://www.w3.org/2001/XInclude}*", "{http://www.w3.org/2003/XInclude}*")
+# Fragments of this many characters are parsed whole rather than fed in slices.
+_WHOLE_MIN, _WHOLE_MAX = 1 << 12, 1 << 20
+#: XInclude's namespaces, as they open a tag in lxml's notation; its elements are refused.
+XINCLUDE_NAMESPACES = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/2003/XInclude}")
+_XINCLUDE_TAGS = tuple(f"{ns}*" for ns in XINCLUDE_NAMESPACES)
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _UTF8_PROLOGS = (b'<?xml version="1.0" encoding="utf-8"', b'<?xml version="1.0" encoding="UTF-8"')
 _ASCII_SAFE = frozenset({"utf-8", "ascii", "latin-1"})
@@ -39,12 +46,15 @@ _SIGNATURES = (
     (b"<\x00?\x00", "utf-16-le"),
     (b"\x00<\x00?", "utf-16-be"),
 )
+_SIGNATURE_BYTES = tuple(sig for sig, _ in _SIGNATURES)
 _local = threading.local()
 
 
 def wide_encoding(data: bytes) -> str | None:
     """The codec a body's first bytes name when they are not ASCII-compatible: a UTF-16 or
     UTF-32 byte order mark, or "<" / "<?" in one of them without a mark."""
+    if not data.startswith(_SIGNATURE_BYTES):  # one C call for the usual answer
+        return None
     return next((name for sig, name in _SIGNATURES if data.startswith(sig)), None)
 
 
@@ -56,25 +66,35 @@ class XMLSyntaxError(ValueError):
     """The document is not well-formed XML."""
 
 
+def hardened_parser(target: Any = None) -> etree.XMLParser:
+    """A new parser with every refusal set: no entities, DTD or network, no huge trees.
+
+    With a ``target`` (lxml's parser-target interface: ``start``, ``end``, ``data``,
+    ``close``) no tree is built; the target then owns the refusals that need the tree
+    (see :data:`XINCLUDE_NAMESPACES`), and should refuse a ``doctype`` call."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        dtd_validation=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        strip_cdata=True,
+        target=target,
+    )
+
+
 def _parser(kind: str = "parser") -> etree.XMLParser:
     parser: etree.XMLParser | None = getattr(_local, kind, None)
     if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            load_dtd=False,
-            dtd_validation=False,
-            no_network=True,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-            strip_cdata=True,
-        )
+        parser = hardened_parser()
         setattr(_local, kind, parser)
     return parser
 
 
-def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
-    """Parse untrusted bytes; raise :class:`UnsafeXMLError` or :class:`XMLSyntaxError`."""
+def _checked(data: bytes, max_bytes: int) -> bytes:
+    """The document as the parser is to read it, after the refusals a byte scan makes."""
     if len(data) > max_bytes:
         raise UnsafeXMLError(f"XML document of {len(data)} bytes exceeds the {max_bytes} limit")
     # After _ascii_compatible every byte of markup is ASCII, so this scan sees every DTD
@@ -82,6 +102,23 @@ def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     data = _ascii_compatible(data)
     if _DTD.search(data):
         raise UnsafeXMLError("XML document declares a DTD or entities; refused")
+    return data
+
+
+def parse_into(parser: etree.XMLParser, data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Any:
+    """Parse untrusted bytes with a :func:`hardened_parser` holding a target; what the
+    target's ``close`` returns. The same refusals as :func:`parse`, those needing a tree
+    made by the target."""
+    data = _checked(data, max_bytes)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise XMLSyntaxError(str(exc)) from exc
+
+
+def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
+    """Parse untrusted bytes; raise :class:`UnsafeXMLError` or :class:`XMLSyntaxError`."""
+    data = _checked(data, max_bytes)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -99,26 +136,45 @@ def parse_wrapped(text: str, wrapper: str, *, max_bytes: int = MAX_XML_BYTES) ->
     """Parse ``<wrapper>text</wrapper>``: a payload fragment that an envelope carried
     escaped. The same refusals as :func:`parse`; the text is fed in slices, so no copy of
     it is made whole (a 10 MiB payload would otherwise be encoded and wrapped: two more)."""
+    root: etree._Element = parse_wrapped_into(_parser("feeder"), text, wrapper, max_bytes=max_bytes)
+    maybe_xinclude = "xmlns" in text and ("XInclude" in text or "&#" in text)
+    _check_tree(root, namespaced=maybe_xinclude)
+    return root
+
+
+def parse_wrapped_into(
+    parser: etree.XMLParser, text: str, wrapper: str, *, max_bytes: int = MAX_XML_BYTES
+) -> Any:
+    """:func:`parse_wrapped` with a given parser (one holding a target, or the tree
+    builder); what its ``close`` returns."""
     if len(text) > max_bytes:
         raise UnsafeXMLError(
             f"XML document of {len(text)} characters exceeds the {max_bytes} limit"
         )
     if _DTD_TEXT.search(text):
         raise UnsafeXMLError("XML document declares a DTD or entities; refused")
-    parser = _parser("feeder")
+    if _WHOLE_MIN <= len(text) <= _WHOLE_MAX:
+        # Mid-sized fragments parse faster in one piece than fed (bench_decode.py), at
+        # the cost of one copy of the text.
+        data = f"<{wrapper}>{text}</{wrapper}>".encode("utf-8", "surrogatepass")
+        try:
+            return etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            raise XMLSyntaxError(str(exc)) from exc
     try:
         parser.feed(f"<{wrapper}>")
         for start in range(0, len(text), _SLICE):
             parser.feed(text[start : start + _SLICE])
         parser.feed(f"</{wrapper}>")
-        root = parser.close()
+        return parser.close()
     except etree.XMLSyntaxError as exc:
-        with contextlib.suppress(etree.XMLSyntaxError):
+        with contextlib.suppress(Exception):
             parser.close()  # a feed parser stays mid-document until closed
         raise XMLSyntaxError(str(exc)) from exc
-    maybe_xinclude = "xmlns" in text and ("XInclude" in text or "&#" in text)
-    _check_tree(root, namespaced=maybe_xinclude)
-    return root
+    except BaseException:
+        with contextlib.suppress(Exception):
+            parser.close()  # the same when a target refused the document
+        raise
 
 
 @lru_cache(maxsize=32)

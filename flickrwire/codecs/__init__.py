@@ -33,8 +33,21 @@ def apply_list_hints(payload: dict[str, Any], paths: tuple[str, ...]) -> dict[st
     list-valued elements and this one function applies them for both codecs.
     """
     for path in paths:
-        _wrap(payload, path.split("."))
+        head, _, rest = path.partition(".")
+        node = payload.get(head)
+        if rest and "." not in rest and type(node) is dict:
+            _wrap_key(node, rest)  # the usual hint, "photos.photo": no recursion
+        else:
+            _wrap(payload, path.split("."))
     return payload
+
+
+def _wrap_key(node: dict[str, Any], key: str) -> None:
+    value = node.get(key)
+    if value is None:
+        node[key] = []  # XML has no element for an empty list; JSON says []
+    elif isinstance(value, Mapping):
+        node[key] = [value]
 
 
 def _wrap(node: Any, parts: list[str]) -> None:

@@ -11,6 +11,7 @@ import itertools
 import json
 import operator
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..call import list_paths
@@ -64,24 +65,12 @@ def strict_decoder(*, duplicates: bool = True) -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_constant, parse_float=_float, object_pairs_hook=hook)
 
 
-def _may_repeat_outcome_keys(text: str) -> bool:
-    """Whether a body might give ``stat``, ``code`` or ``message`` twice in one object.
-
-    Checking every object for duplicates (``object_pairs_hook``) makes the JSON parse 1.6x
-    slower on a members page, so it runs only when these cheap scans say a key that decides
-    the outcome may repeat: the name appears twice, or a backslash-u escape could spell it.
-    """
-    return (
-        "\\u" in text
-        or text.count('"stat"') > 1
-        or text.count('"code"') > 1
-        or text.count('"message"') > 1
-    )
-
-
 _INF = float("inf")
 _decoder = strict_decoder(duplicates=False)
-_checking_decoder = strict_decoder()
+_naming_decoder = strict_decoder()
+_Scan = Callable[[str, int], tuple[Any, int]]
+_scan: _Scan = _decoder.scan_once  # type: ignore[attr-defined]
+_naming_scan: _Scan = _naming_decoder.scan_once  # type: ignore[attr-defined]
 # After the object: whitespace, and the odd trailing comma or semicolon that hand-made
 # and proxied bodies carry (see fixture json-fail-code201-service-not-available-trailing-comma).
 _TAIL = frozenset(" \t\r\n,;")
@@ -95,94 +84,206 @@ def looks_like_json(text: str) -> bool:
 def load(text: str) -> dict[str, Any]:
     """The JSON object in ``text``, unwrapping a JSONP callback; raises :class:`BodyError`."""
     body = text.strip()
-    match = _CALLBACK.match(body)
+    match = None if body.startswith("{") else _CALLBACK.match(body)
     if match is not None:
         body = body[match.end() :].rstrip().rstrip(";").rstrip()
         if not body.endswith(")"):
             raise BodyError(f"JSONP body from {shown(match.group(1))}( is not closed")
-        body = body[:-1]
+        body = body[:-1].strip()
+    small = len(body) <= _SMALL_BODY
     try:
-        decoder = _checking_decoder if _may_repeat_outcome_keys(body) else _decoder
-        obj, end = decoder.raw_decode(body.strip())
+        # The scanner itself, as JSONDecoder.raw_decode calls it (one Python frame less).
+        obj, end = (_naming_scan if small else _scan)(body, 0)
+    except StopIteration as exc:
+        error = json.JSONDecodeError("Expecting value", body, exc.value)
+        raise BodyError(f"body is not valid JSON: {error}") from None
     except StrictJSONError as exc:
         raise BodyError(f"JSON body refused: {exc}") from exc
     except ValueError as exc:
         raise BodyError(f"body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise BodyError("JSON body is nested too deeply") from exc
-    if not set(body.strip()[end:]) <= _TAIL:
+    if end != len(body) and not set(body[end:]) <= _TAIL:
         raise BodyError("body has trailing data after the JSON value")
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         raise BodyError("JSON body is not an object")
-    _check_depth(body)
+    if not small:
+        _check_shape(body, obj)
+    elif body.count("{") + body.count("[") > MAX_DEPTH:
+        _check_depth(obj)
     return obj
 
 
-# Every byte but the brackets and the double quote, for bytes.translate to delete.
-_NOT_MARKS = bytes(set(range(256)) - set(b'{}[]"'))
-# A string that still holds brackets once everything else is gone: '"', then no '"', then '"'.
-_STRING_MARKS = re.compile(rb'"[^"]*"')
-# Opening brackets become 2, closing ones 0: the running sum after i marks is i + depth.
-_STEP = bytes.maketrans(b"{[}]", b"\x02\x02\x00\x00")
-# How many times a cheap pass may strip the innermost empty containers before the exact scan.
-_PASSES = 8
+# -- the shape checks: nesting depth and duplicate keys ----------------------------------
+#
+# Both are read off the parsed value, checked against counts taken from the text by C-speed
+# passes over its bytes, so that the common body costs no Python call per value:
+#
+# * Every key/value pair written in the text has exactly one colon outside strings (JSON
+#   has no other colon there), and every pair that survives the parse is one entry of one
+#   dict. A duplicate key in any object, at any depth, however escaped, makes the entries
+#   fewer than the colons outside strings; otherwise they are equal.
+# * Every container in the value is one "{" or "[" outside strings in the text. A walk of
+#   the value that visits only containers, level by level, stops once it has found as many
+#   containers as the text holds: the dicts' entries and the depth are then exact.
+#
+# The colons and brackets in the whole text bound those outside strings from above. When
+# strings hold brackets, the walk visits every value; when the entries fall short of the
+# colons (strings hold colons, or a key is duplicated), the colons outside strings are
+# counted exactly, with the strings cut out of the text; when the entries still fall
+# short, the checking decoder parses again to name the duplicated key.
+
+# Every byte but the opening brackets and the colon, for bytes.translate to delete.
+_NOT_OPENERS = bytes(set(range(256)) - set(b"{[:"))
+# Every byte but the colon and the double quote.
+_NOT_MARKS = bytes(set(range(256)) - set(b':"'))
+_chain = itertools.chain.from_iterable
+_repeat = itertools.repeat
 
 
-def _check_depth(body: str) -> None:
-    """Refuse values nested deeper than XML answers can be (libxml2 stops at 256 levels),
-    so that nothing downstream recurses out of stack on them.
+#: Up to this many characters, the checking decoder's call per object costs less than the
+#: fixed cost of the checks below (measured with bench/bench_strict_json.py).
+_SMALL_BODY = 640
 
-    ``body`` has already parsed as JSON, so its brackets outside strings balance. Every step
-    is a C-speed pass over bytes, no Python loop per character or per value: the brackets
-    and quotes are picked out; their count bounds the depth; only when it passes the
-    limit are the strings dropped and the depth measured."""
+
+def _check_depth(obj: dict[str, Any]) -> None:
+    if _walk(obj, 0)[1] > MAX_DEPTH:
+        raise BodyError(f"JSON body is nested deeper than {MAX_DEPTH} levels")
+
+
+def _check_shape(body: str, obj: dict[str, Any]) -> None:
+    """Refuse ``obj`` (parsed from ``body``) when it is nested deeper than ``MAX_DEPTH`` or
+    any of its objects gave a key twice (RFC 8259 section 4: readers disagree on which
+    duplicate wins; a ``stat`` given twice, "fail" then "ok", must not read as a success
+    here and a failure elsewhere)."""
     data = body.encode("utf-8", "surrogatepass")
+    openers = data.translate(None, _NOT_OPENERS)
+    colons = openers.count(b":")
+    entries, depth = _walk(obj, len(openers) - colons)
+    if depth > MAX_DEPTH:
+        raise BodyError(f"JSON body is nested deeper than {MAX_DEPTH} levels")
+    # A colon in "://" (a URL) is in a string: after a colon outside strings comes a value,
+    # which no "/" starts. Any other colon in a string needs the exact count.
+    if (
+        entries != colons
+        and entries != colons - data.count(b"://")
+        and entries != _colons_outside(data)
+    ):
+        _name_duplicate(body)
+
+
+def _walk(obj: dict[str, Any], containers: int) -> tuple[int, int]:
+    """The entries of every dict in ``obj`` and its depth (up to ``MAX_DEPTH`` + 1).
+
+    Only containers are visited, level by level, and the walk stops once it has found
+    ``containers`` of them: when that is how many the text holds, none is left unseen.
+    When the text's count is too high (brackets in strings), every value gets visited."""
+    dicts: list[Any] = [obj]
+    lists: list[Any] = []
+    found = depth = 1
+    held = entries = len(obj)
+    while found != containers and depth <= MAX_DEPTH:
+        inner_dicts: list[Any] = []
+        inner_lists: list[Any] = []
+        if held > _FEW_VALUES:
+            _pick(list(_chain(map(dict.values, dicts))), inner_dicts, inner_lists)
+        else:
+            _pick_few(_chain(map(dict.values, dicts)), inner_dicts, inner_lists)
+        for items in lists:
+            pick = _pick if len(items) > _FEW_VALUES else _pick_few
+            pick(items, inner_dicts, inner_lists)
+        if not inner_dicts and not inner_lists:
+            break
+        found += len(inner_dicts) + len(inner_lists)
+        depth += 1
+        held = sum(map(len, inner_dicts))
+        entries += held
+        dicts, lists = inner_dicts, inner_lists
+    return entries, depth
+
+
+#: Up to this many values, a Python loop picks out the containers faster than the
+#: C-speed passes of ``_pick``, which cost more to set up.
+_FEW_VALUES = 16
+
+
+def _pick_few(values: Iterable[Any], dicts: list[Any], lists: list[Any]) -> None:
+    """Append the dicts and the lists among ``values`` to ``dicts`` and ``lists``."""
+    for value in values:
+        kind = type(value)
+        if kind is dict:
+            dicts.append(value)
+        elif kind is list:
+            lists.append(value)
+
+
+def _pick(values: list[Any], dicts: list[Any], lists: list[Any]) -> None:
+    """The same, by passes that make no Python call per value."""
+    kinds = list(map(type, values))
+    in_dicts = kinds.count(dict)
+    if in_dicts == len(values):
+        dicts += values
+        return
+    in_lists = kinds.count(list)
+    if in_lists == len(values):
+        lists += values
+        return
+    if (in_dicts + in_lists) * 8 <= len(values):
+        # Few containers among many scalars (a photo's one description among its ten
+        # fields): finding each by list.index costs less than two more passes.
+        _take(values, kinds, dict, in_dicts, dicts)
+        _take(values, kinds, list, in_lists, lists)
+        return
+    if in_dicts:
+        dicts += itertools.compress(values, map(operator.is_, kinds, _repeat(dict)))
+    if in_lists:
+        lists += itertools.compress(values, map(operator.is_, kinds, _repeat(list)))
+
+
+def _take(values: list[Any], kinds: list[type], kind: type, count: int, out: list[Any]) -> None:
+    """Append to ``out`` the ``count`` values whose type is ``kind``."""
+    at = -1
+    for _ in range(count):
+        at = kinds.index(kind, at + 1)
+        out.append(values[at])
+
+
+def _colons_outside(data: bytes) -> int:
+    """How many colons of a JSON text lie outside its strings."""
     if b"\\" in data:
         # Escapes occur only inside strings. Dropping escaped backslashes first (a run of
         # them pairs up from its start) leaves a backslash before '"' only when it escapes it.
         data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
     marks = data.translate(None, _NOT_MARKS)
-    if marks.count(b"{") + marks.count(b"[") <= MAX_DEPTH:
-        return
-    if _depth(_brackets(marks)) > MAX_DEPTH:
-        raise BodyError(f"JSON body is nested deeper than {MAX_DEPTH} levels")
-
-
-def _brackets(marks: bytes) -> bytes:
-    """The brackets outside strings, from the brackets and quotes of a JSON text."""
-    quotes = marks.count(b'"')
-    # When the quotes all come in adjacent pairs, no string holds a bracket (the first
-    # quote must pair with the next, and so on): the quotes can simply go.
-    if quotes != 2 * marks.count(b'""'):
+    # When the quotes all come in adjacent pairs, no string holds a colon (the first quote
+    # must pair with the next, and so on).
+    if marks.count(b'"') != 2 * marks.count(b'""'):
         # Dropping two adjacent quotes keeps the parity of every other quote, so whether a
-        # bracket lies in a string is unchanged; what remains are strings holding brackets.
-        marks = _STRING_MARKS.sub(b"", marks.replace(b'""', b""))
-    return marks.translate(None, b'"')
+        # colon lies in a string is unchanged; then every other piece between quotes is in
+        # a string, starting with the second.
+        marks = b"".join(marks.replace(b'""', b"").split(b'"')[::2])
+    return marks.count(b":")
 
 
-def _depth(brackets: bytes) -> int:
-    """The deepest nesting of a balanced bracket sequence, or an upper bound of it that is
-    at most ``MAX_DEPTH`` (enough to accept the body)."""
-    reduced, passes = brackets, 0
-    # Removing every adjacent "{}" (then "[]") drops innermost empty containers: one level
-    # at most per replace, so the depth is at most ``passes`` plus the openings left.
-    while passes < _PASSES:
-        bound = passes + reduced.count(b"{") + reduced.count(b"[")
-        if bound <= MAX_DEPTH:
-            return bound
-        reduced = reduced.replace(b"{}", b"").replace(b"[]", b"")
-        passes += 2
-    steps = itertools.accumulate(brackets.translate(_STEP))
-    return max(map(operator.sub, steps, itertools.count(1)), default=0)
+def _name_duplicate(body: str) -> None:
+    """Raise the refusal of a body whose objects hold fewer entries than it wrote pairs:
+    the checking decoder (one Python call per object) finds and names the key."""
+    try:
+        _naming_decoder.raw_decode(body)
+    except StrictJSONError as exc:
+        raise BodyError(f"JSON body refused: {exc}") from exc
+    raise BodyError("JSON body refused: a key is given twice in one object")
 
 
 def read(obj: dict[str, Any], method: str) -> Outcome:
-    """A Flickr JSON object (``{"stat": ...}``) as payload and fault."""
+    """A Flickr JSON object (``{"stat": ...}``) as payload and fault; a success's object
+    becomes its payload (``stat`` removed, list hints applied in place)."""
     stat = obj.get("stat")
     if stat == "ok":
-        payload = {k: v for k, v in obj.items() if k != "stat"}
+        # The object is taken apart rather than copied: it becomes the payload, less stat.
+        del obj["stat"]
         paths = list_paths(method)
-        return (apply_list_hints(payload, paths) if paths else payload), None
+        return (apply_list_hints(obj, paths) if paths else obj), None
     if stat == "fail":
         raw_code = obj.get("code")
         try:

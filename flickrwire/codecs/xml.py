@@ -8,8 +8,9 @@ Payloads take Flickr's JSON shape on every path: attributes become keys, text be
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -87,15 +88,171 @@ def fragment_payload(fragment: str, method: str) -> dict[str, Any]:
     text = fragment.lstrip()
     if text.startswith("<?xml"):
         text = text[text.find("?>") + 2 :]
+    # The fragment came out of an envelope that already passed the size limit.
+    limit = max(len(text), xmlsafe.MAX_XML_BYTES)
+    builder, parser = _builder("feeder", "&" in text)
     try:
-        # The fragment came out of an envelope that already passed the size limit.
-        root = xmlsafe.parse_wrapped(text, "rsp", max_bytes=max(len(text), xmlsafe.MAX_XML_BYTES))
+        root: Built = xmlsafe.parse_wrapped_into(parser, text, "rsp", max_bytes=limit)
     except ValueError as exc:
         raise BodyError(f"payload fragment is not XML: {exc}") from exc
-    loose = [root.text or ""] + [item.tail or "" for item in root]
-    if any(piece.strip() for piece in loose):
+    finally:
+        builder.reset()  # let go of what it built, whatever the parse came to
+    if root.loose:
         raise BodyError("payload fragment holds text outside any element")
-    return element_payload(root, method)
+    paths = list_paths(method)
+    return apply_list_hints(root.children, paths) if paths else root.children
+
+
+def rsp_payload(data: bytes, method: str, *, max_bytes: int) -> dict[str, Any] | None:
+    """The payload of a REST ``<rsp stat="ok">`` document read without building a tree,
+    or None when the document is anything else (a failure, another root, not XML): the
+    tree reader then reads it, and says what is wrong with it."""
+    builder, parser = _builder("whole", b"&" in data)
+    try:
+        root: Built = xmlsafe.parse_into(parser, data, max_bytes=max_bytes)
+    except ValueError:
+        return None
+    finally:
+        builder.reset()  # let go of what it built, whatever the parse came to
+    if root.tag.rpartition("}")[2] != "rsp" or root.attributes.get("stat") != "ok":
+        return None
+    paths = list_paths(method)
+    return apply_list_hints(root.children, paths) if paths else root.children
+
+
+# Set once the parser has been asked (below); False while it is being asked.
+_AMPERSAND_KEPT = False
+
+
+class Built(NamedTuple):
+    """What :class:`_Builder` makes of a document: its root element's tag, attributes and
+    children (in the payload shape), and whether text lies directly in the root."""
+
+    tag: str
+    attributes: dict[str, str]
+    children: dict[str, Any]
+    loose: bool
+
+
+class _Builder:
+    """An lxml parser target that builds the payload shape as the parser reads, with no
+    tree and no per-element proxy objects: the same shape as :func:`_children` and
+    :func:`_convert` make of a tree (attributes, then children, then ``_content`` from the
+    text before the first child; tails ignored). Parsed with :func:`xmlsafe.hardened_parser`;
+    it refuses what :func:`xmlsafe.parse` refuses from the tree (XInclude, a DTD), and
+    documents deeper than libxml2 builds trees."""
+
+    __slots__ = ("_amp", "_built", "_frames", "_loose", "_open", "_refusal")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self, ampersands: bool = True) -> None:
+        """Forget any document; ``ampersands``: whether the next one may hold a "&"."""
+        # One frame per open element: [attributes, children or None, text so far].
+        self._frames: list[list[Any]] = []
+        self._open: list[Any] | None = None  # the open element's frame, until a child
+        self._built: Built | None = None
+        self._loose = False
+        # Kept, since lxml may call close() before it raises what a callback raised.
+        self._refusal: ValueError | None = None
+        # Whether attribute values may hold "&#38;" for "&" (see _AMPERSAND_KEPT).
+        self._amp = ampersands and _AMPERSAND_KEPT
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag[0] == "{" and tag.startswith(xmlsafe.XINCLUDE_NAMESPACES):
+            self._refuse(xmlsafe.UnsafeXMLError("XML document uses XInclude; refused"))
+        frames = self._frames
+        if len(frames) >= xmlsafe.MAX_DEPTH:
+            # libxml2 stops a tree at this depth; fed to a target it does not.
+            depth = xmlsafe.MAX_DEPTH
+            self._refuse(xmlsafe.XMLSyntaxError(f"Excessive depth in document: {depth}"))
+        if not attrib:
+            node: dict[str, Any] = {}  # lxml passes one shared empty mapping
+        else:
+            node = attrib  # a new dict for each element (lxml's saxparser.pxi)
+            if self._amp:
+                for name, value in node.items():
+                    if "&" in value:
+                        node[name] = value.replace("&#38;", "&")
+        self._open = frame = [node, None, ""]
+        frames.append(frame)
+
+    def data(self, text: str) -> None:
+        frame = self._open
+        if frame is not None:
+            frame[2] += text
+        elif len(self._frames) == 1 and not text.isspace():
+            self._loose = True  # text between the root's children
+
+    def end(self, tag: str) -> None:
+        frames = self._frames
+        node, children, text = frames.pop()
+        self._open = None  # what follows in the parent is a tail
+        if not frames:
+            loose = self._loose or (bool(text) and not text.isspace())
+            self._built = Built(tag, node, children or {}, loose)
+            return
+        if children:
+            node.update(children)
+        if text and not text.isspace():
+            node["_content"] = text
+        parent = frames[-1]
+        siblings = parent[1]
+        if siblings is None:
+            siblings = parent[1] = {}
+        name = tag.rpartition("}")[2] if tag[0] == "{" else tag
+        prior = siblings.get(name)
+        if prior is None:
+            siblings[name] = node
+        elif type(prior) is list:
+            prior.append(node)
+        else:
+            siblings[name] = [prior, node]
+
+    def doctype(self, *_: object) -> None:
+        self._refuse(xmlsafe.UnsafeXMLError("XML document declares a DTD or entities; refused"))
+
+    def _refuse(self, error: ValueError) -> None:
+        self._refusal = error
+        raise error
+
+    def close(self) -> Built:
+        built, refusal = self._built, self._refusal
+        self.reset()
+        if refusal is not None:
+            raise refusal
+        if built is None:
+            raise xmlsafe.XMLSyntaxError("no document element")
+        return built
+
+
+_local = threading.local()
+
+
+def _builder(kind: str, ampersands: bool) -> tuple[_Builder, etree.XMLParser]:
+    """This thread's parser of that kind (fed or whole) and its :class:`_Builder` target,
+    set for a document that may (``ampersands``) hold a "&"."""
+    pair: tuple[_Builder, etree.XMLParser] | None = getattr(_local, kind, None)
+    if pair is None:
+        builder = _Builder()
+        pair = (builder, xmlsafe.hardened_parser(builder))
+        setattr(_local, kind, pair)
+    pair[0].reset(ampersands)
+    return pair
+
+
+def _ampersand_kept() -> bool:
+    """Whether this libxml2 hands a parser target "&#38;" for each "&" in an attribute
+    value, as it does when it does not replace entities (it leaves the reference for its
+    own tree builder to read); then "&#38;" is exactly how every "&" comes, and the
+    builder turns it back. Asked of the parser itself, since libxml2 versions differ."""
+    builder = _Builder()
+    built: Built = xmlsafe.parse_into(xmlsafe.hardened_parser(builder), b'<a b="&amp;#38;"/>')
+    return built.attributes["b"] == "&#38;#38;"
+
+
+_AMPERSAND_KEPT = _ampersand_kept()
 
 
 def read_rsp(root: etree._Element, method: str) -> Outcome:
