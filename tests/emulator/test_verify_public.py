@@ -1,6 +1,6 @@
 """An emulator reached under another name (``--public-url``, a proxy in front): which URL
 a client signed for, what a public URL option means, and what the verifier's records
-show of the credentials they hold."""
+show of the credentials they hold; every absent OAuth parameter named."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pytest
 from flickrwire.emulator.verify import (
     AuthInput,
     NonceClaim,
+    OAuthProblem,
     Principal,
     SigningSecrets,
     base_string,
     public_base,
     public_uris,
+    require,
 )
 
 
@@ -77,3 +79,15 @@ def test_the_verifiers_records_show_no_credential_and_cannot_change() -> None:
     params = [("oauth_token", "t0ken-SECRETLIKE")]
     auth = AuthInput("POST", "http://127.0.0.1/services/rest/", params, {"api_sig": "SECRETLIKE"})
     assert "SECRETLIKE" not in repr(auth)
+
+
+def test_every_absent_oauth_parameter_is_named_in_the_refusal() -> None:
+    # OAuth Problem Reporting: parameters_absent lists the names, joined by "&".
+    fields = {"oauth_consumer_key": "k", "oauth_signature": "", "oauth_version": "1.0"}
+    with pytest.raises(OAuthProblem) as caught:
+        require(fields, ("oauth_consumer_key", "oauth_signature", "oauth_nonce"))
+    problem = caught.value
+    assert str(problem) == "parameter_absent"  # what a log line or a traceback shows
+    assert problem.body() == (
+        b"oauth_problem=parameter_absent&oauth_parameters_absent=oauth_signature%26oauth_nonce"
+    )
