@@ -236,8 +236,15 @@ def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
         entry = result["modules"].setdefault(path, now)
         if entry is now:  # not in the last result: this run is its whole result
             continue
-        entry["ran"] = sorted(set(entry["ran"]) | set(now["ran"]))
-        entry["killed"] += now["killed"]
+        # A label shared by mutants of one line, some killed before and some not, runs
+        # them all again: those killed before are not counted twice.
+        before = set(entry["ran"])
+        twice = sum(
+            max(0, now["ran"].count(label) - entry["survivors"].count(label))
+            for label in set(now["ran"]) & before
+        )
+        entry["ran"] = sorted(before | set(now["ran"]))
+        entry["killed"] += max(0, now["killed"] - twice)
         entry["timeout"] += now["timeout"]
         left = [label for label in entry["survivors"] if label not in now["ran"]]
         entry["survivors"] = sorted(now["survivors"] + left, key=_line_order)
