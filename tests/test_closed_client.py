@@ -50,9 +50,7 @@ def test_a_call_on_a_closed_injected_client_is_a_fault_and_sends_nothing() -> No
 async def test_an_async_call_on_a_closed_injected_client_is_a_fault_and_sends_nothing() -> None:
     seen, transport = _counting()
     http = httpx.AsyncClient(transport=transport)
-    client = AsyncClient(
-        base_url="http://127.0.0.1:9/services/", signing="none", http_client=http
-    )
+    client = AsyncClient(base_url="http://127.0.0.1:9/services/", signing="none", http_client=http)
     assert (await client.call("flickr.test.echo")).ok and len(seen) == 1
     await http.aclose()
     _check_closed(await client.call("flickr.test.echo"))

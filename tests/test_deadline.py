@@ -170,9 +170,7 @@ def _slow_server(delay: float) -> tuple[socket.socket, str]:
         with conn:
             conn.recv(65536)
             time.sleep(delay)
-            conn.sendall(
-                b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(ANSWER), ANSWER)
-            )
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(ANSWER), ANSWER))
 
     def serve() -> None:
         while True:
