@@ -81,3 +81,12 @@ def test_a_body_too_deep_for_the_json_reader_itself_is_a_fault() -> None:
     result = decode(deep, transport="rest", codec="json")
     assert result.fault is not None and result.fault.origin == "decode"
     assert "nested too deeply" in result.fault.message
+
+
+def test_a_key_twice_deep_in_a_long_answer_among_many_fields_is_refused() -> None:
+    # A long body (past the size read with the pair hook) where an object of many plain
+    # fields holds one list, and an object in that list gives a key twice.
+    fields = ",".join(f'"field{n}":"{"v" * 20}"' for n in range(40))
+    body = '{"stat":"ok","photo":{' + fields + ',"tags":[{"tag":"a","tag":"b"}]}}'
+    assert len(body) > 1000
+    assert "duplicate key 'tag'" in _refused(body)
