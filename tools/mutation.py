@@ -236,14 +236,22 @@ def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
         entry = result["modules"].setdefault(path, now)
         if entry is now:  # not in the last result: this run is its whole result
             continue
-        entry["ran"] = sorted(set(entry["ran"]) | set(now["ran"]))
-        entry["not run"] = max(0, entry["mutants"] - len(entry["ran"]))
-        entry["killed"] += now["killed"]
+        # A label shared by mutants of one line, some killed before and some not, runs
+        # them all again: those killed before are not counted twice.
+        before = set(entry["ran"])
+        twice = sum(
+            max(0, now["ran"].count(label) - entry["survivors"].count(label))
+            for label in set(now["ran"]) & before
+        )
+        entry["ran"] = sorted(before | set(now["ran"]))
+        entry["killed"] += max(0, now["killed"] - twice)
         entry["timeout"] += now["timeout"]
         left = [label for label in entry["survivors"] if label not in now["ran"]]
         entry["survivors"] = sorted(now["survivors"] + left, key=_line_order)
         entry["survived"] = len(entry["survivors"])
         ran = entry["killed"] + entry["timeout"] + entry["survived"]
+        # Counted by outcome, not by label: two mutants of one line may share a label.
+        entry["not run"] = max(0, entry["mutants"] - ran)
         entry["kill_rate"] = (entry["killed"] + entry["timeout"]) / ran if ran else None
         killed = entry["killed"] + entry["timeout"]
         print(f"{short_name(path):<22} killed {killed} of {ran}: {entry['kill_rate']:.1%}")

@@ -188,7 +188,9 @@ def oauth_params(
     }
     if credentials.oauth_token:
         oauth["oauth_token"] = credentials.oauth_token
-    base = base_string(http_method, url, {**params, **oauth})
+    # A signature already in the params (signed before) is not signed (RFC 5849 3.4.1.3.1).
+    unsigned = {k: v for k, v in params.items() if k != "oauth_signature"}
+    base = base_string(http_method, url, {**unsigned, **oauth})
     secret, token_secret = credentials.api_secret, credentials.oauth_token_secret
     oauth["oauth_signature"] = hmac_sha1(base, secret, token_secret)
     return oauth
@@ -243,16 +245,11 @@ class _Prepared:
         self.token = f', oauth_token="{escape(token)}"' if token else ""
         self.mac = _keyed(credentials.api_secret, credentials.oauth_token_secret or "")
 
-    def sign(
-        self, http_method: str, url: str, params: Mapping[str, str], nonce: str, timestamp: str
-    ) -> str:
-        """The signature: what :func:`oauth_params` computes, byte for byte."""
-        return self._sign(http_method, url, params, escape(nonce), escape(timestamp))
-
     def _sign(
         self, http_method: str, url: str, params: Mapping[str, str], nonce: str, timestamp: str
     ) -> str:
-        """:meth:`sign`, from the nonce and timestamp escaped.
+        """The signature :func:`oauth_params` computes, byte for byte, from the nonce and
+        timestamp escaped.
 
         The base string is built as :func:`_base_of` builds it, from each pair as it reads
         there (``name=value`` escaped, joined, escaped again: :func:`_piece`) sorted by
@@ -269,12 +266,9 @@ class _Prepared:
         mac.update(f"{http_method.upper()}&{_escaped_uri(url)}&{twice}".encode())
         return b2a_base64(mac.digest(), newline=False).decode("ascii")
 
-    def header(self, nonce: str, timestamp: str, signature: str) -> str:
-        """:func:`authorization_header` of :func:`oauth_params`'s dict, in its order."""
-        return self._header(escape(nonce), escape(timestamp), signature)
-
     def _header(self, nonce: str, timestamp: str, signature: str) -> str:
-        """:meth:`header`, from the nonce and timestamp escaped."""
+        """:func:`authorization_header` of :func:`oauth_params`'s dict, in its order, from
+        the nonce and timestamp escaped."""
         return (
             f'{self.head}{nonce}", oauth_signature_method="HMAC-SHA1", '
             f'oauth_timestamp="{timestamp}", oauth_version="1.0"{self.token}, '

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,60 @@ async def test_work_cancelled_while_running_finishes_and_the_worker_goes_on() ->
     release.set()
     assert await worker.run(lambda: 2) == 2
     assert done == [1]
+
+
+async def test_a_thread_woken_from_its_sleep_still_ends_when_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The thread sleeps between requests; a request wakes it. After that request it must
+    # go back to a real sleep (and end when idle), not spin on the wake-up it already had.
+    monkeypatch.setattr(workermod, "IDLE_SECONDS", 1.0)
+    worker = StoreWorker(name="flickrwire-store-wake-test")
+
+    def alive() -> bool:
+        return any(t.name == "flickrwire-store-wake-test" for t in threading.enumerate())
+
+    assert await worker.run(lambda: 1) == 1
+    await asyncio.sleep(0.05)  # the thread has found no more work and waits for some
+    assert await worker.run(lambda: 2) == 2  # woken from its sleep
+    deadline = time.monotonic() + 10
+    while alive():
+        assert time.monotonic() < deadline, "the woken worker thread never ended"
+        await asyncio.sleep(0.02)
+    assert await worker.run(lambda: 3) == 3
+
+
+async def test_the_thread_is_named_and_never_keeps_the_process_alive() -> None:
+    # The emulator's process must exit when its server stops, not wait for the store
+    # thread's idle time (10 s) to run out: the thread is a daemon, named for thread dumps.
+    worker = StoreWorker()
+    assert await worker.run(lambda: 1) == 1
+    threads = [t for t in threading.enumerate() if t.name == "flickrwire-store"]
+    assert threads and all(t.daemon for t in threads)
+
+
+def test_answers_finished_before_the_loop_takes_them_share_one_wake_up() -> None:
+    # Batches finished while the event loop is busy join the answers already waiting for
+    # it: the loop is woken once for all of them, and each request gets its own answer.
+    loop = asyncio.new_event_loop()
+    try:
+        wakeups: list[object] = []
+        original = loop.call_soon_threadsafe
+
+        def counted(callback: Any, *args: Any) -> Any:
+            wakeups.append(callback)
+            return original(callback, *args)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        futures = [loop.create_future() for _ in range(3)]
+        box = workermod._mailbox(loop)
+        box.post(loop, [(futures[0], "a", None)])
+        box.post(loop, [(futures[1], "b", None), (futures[2], None, ValueError("c"))])
+        assert len(wakeups) == 1
+        loop.run_until_complete(asyncio.sleep(0))
+        assert [f.result() for f in futures[:2]] == ["a", "b"]
+        assert isinstance(futures[2].exception(), ValueError)
+        box.post(loop, [])  # the next batch wakes the loop again
+        assert len(wakeups) == 2
+    finally:
+        loop.close()
