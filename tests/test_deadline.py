@@ -111,17 +111,20 @@ async def test_a_dribbling_server_is_cut_off_at_the_deadline_async(dribbler: Dri
     _check(result.fault, elapsed)
 
 
+def _check_injected(http: httpx.Client, dribbler: Dribbler) -> None:
+    client = Client(
+        credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
+    )
+    start = time.monotonic()
+    result = client.call("flickr.test.echo")
+    _check(result.fault, time.monotonic() - start)
+
+
 def test_an_injected_http_client_is_held_to_the_deadline(dribbler: Dribbler) -> None:
     """An injected ``httpx.Client`` with httpx's own transport reads through the deadline
     too, a dribbled header block included (its read timeout would restart with every byte)."""
     with httpx.Client(timeout=30) as http:
-        client = Client(
-            credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
-        )
-        start = time.monotonic()
-        result = client.call("flickr.test.echo")
-        elapsed = time.monotonic() - start
-    _check(result.fault, elapsed)
+        _check_injected(http, dribbler)
 
 
 def test_an_injected_clients_mounted_transport_is_held_to_the_deadline(
@@ -129,13 +132,7 @@ def test_an_injected_clients_mounted_transport_is_held_to_the_deadline(
 ) -> None:
     mounts = {"http://127.0.0.1": httpx.HTTPTransport()}
     with httpx.Client(timeout=30, mounts=mounts) as http:
-        client = Client(
-            credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
-        )
-        start = time.monotonic()
-        result = client.call("flickr.test.echo")
-        elapsed = time.monotonic() - start
-    _check(result.fault, elapsed)
+        _check_injected(http, dribbler)
 
 
 @pytest.mark.parametrize("dribbler", ["body"], indirect=True)
@@ -151,13 +148,7 @@ def test_a_custom_transport_is_held_to_the_deadline_between_chunks(dribbler: Dri
             return self.inner.handle_request(request)
 
     with httpx.Client(timeout=30, transport=Relay()) as http:
-        client = Client(
-            credentials=CREDS, base_url=dribbler.base_url, http_client=http, timeout=TIMEOUT
-        )
-        start = time.monotonic()
-        result = client.call("flickr.test.echo")
-        elapsed = time.monotonic() - start
-    _check(result.fault, elapsed)
+        _check_injected(http, dribbler)
 
 
 def _slow_server(delay: float) -> tuple[socket.socket, str]:
