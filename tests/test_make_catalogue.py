@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sampledir import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,7 +147,7 @@ def test_the_shipped_catalogue_is_what_the_generator_makes_from_its_pinned_sourc
     import subprocess
 
     if shutil.which("npm") is None:
-        pytest.skip("npm is not installed: two of the catalogue's sources are npm packages")
+        unavailable("npm is not installed: two of the catalogue's sources are npm packages")
     default = Path.home() / ".cache" / "flickrwire-catalogue"
     cache = Path(os.environ.get("FLICKRWIRE_CATALOGUE_CACHE", default))
     tool = str(ROOT / "tools" / "make_catalogue.py")

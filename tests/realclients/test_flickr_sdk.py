@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sampledir import unavailable
 
 from .conftest import BAD_KEY, NO_GROUP, TEST_GROUP, Served
 
@@ -51,7 +52,7 @@ def installed(folder: Path) -> Path:
 def sdk_modules() -> Path:
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
-        pytest.skip(f"{' and '.join(missing)} not installed: flickr-sdk is a Node package")
+        unavailable(f"{' and '.join(missing)} not installed: flickr-sdk is a Node package")
     return installed(npm_folder())
 
 
