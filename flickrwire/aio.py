@@ -26,12 +26,14 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import httpx
 from httpx import USE_CLIENT_DEFAULT
 from yarl import URL
+
+from .exchange import log_request
 
 _log = logging.getLogger("httpx")  # httpx's own request log line, kept on the short path
 
@@ -101,6 +103,11 @@ def _small_and_plain(response: aiohttp.ClientResponse) -> bool:
     length = response.content_length
     encoding = response.headers.get("Content-Encoding", "identity")
     return length is not None and length <= _EAGER and encoding in ("identity", "")
+
+
+def _http_version(response: aiohttp.ClientResponse) -> str:
+    version = response.version or aiohttp.HttpVersion11
+    return f"HTTP/{version.major}.{version.minor}"
 
 
 async def _read_whole(response: aiohttp.ClientResponse, request: httpx.Request) -> bytes:
@@ -202,9 +209,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         """An opened answer as an ``httpx.Response``: its body read at once when small
         and plain, streamed otherwise."""
-        version = response.version or aiohttp.HttpVersion11
         extensions: dict[str, Any] = {
-            "http_version": f"HTTP/{version.major}.{version.minor}".encode(),
+            "http_version": _http_version(response).encode(),
             "reason_phrase": (response.reason or "").encode("ascii", "replace"),
         }
         raw = list(response.raw_headers)
@@ -302,7 +308,7 @@ class AiohttpClient(httpx.AsyncClient):
             response.stream = _Timed(response.stream, response, start)  # type: ignore[arg-type]
         if "set-cookie" in response.headers:
             self.cookies.extract_cookies(response)
-        _log_line(request, response.http_version, response.status_code, response.reason_phrase)
+        log_request(request, response.http_version, response.status_code, response.reason_phrase)
         if not stream:
             try:
                 await response.aread()
@@ -326,20 +332,17 @@ class AiohttpClient(httpx.AsyncClient):
         start = time.perf_counter()
         transport = self._aiohttp
         response = await transport.open(request, _within_deadline(request, self.timeout))
-        length = response.content_length
         headers = response.headers
         if (
-            length is not None
-            and length <= max_body
-            and length <= _EAGER
-            and headers.get("Content-Encoding", "identity") in ("identity", "")
+            _small_and_plain(response)
+            and cast(int, response.content_length) <= max_body
             and "Set-Cookie" not in headers
         ):
             body = await _read_whole(response, request)
             if _log.isEnabledFor(logging.INFO):
-                version = response.version or aiohttp.HttpVersion11
-                http_version = f"HTTP/{version.major}.{version.minor}"
-                _log_line(request, http_version, response.status, response.reason or "")
+                log_request(
+                    request, _http_version(response), response.status, response.reason or ""
+                )
             return response.status, headers, body
         wrapped = await transport.wrap(response, request)
         return await self._sent(request, wrapped, start, True)
@@ -348,11 +351,3 @@ class AiohttpClient(httpx.AsyncClient):
 #: What :meth:`AiohttpClient.send_plain` gives: an ``httpx.Response`` to read, or the
 #: status, headers and body of an answer read whole.
 Sent = httpx.Response | tuple[int, Mapping[str, str], bytes]
-
-
-def _log_line(request: httpx.Request, version: str, status: int, reason: str) -> None:
-    """httpx's own log line for a request sent."""
-    if _log.isEnabledFor(logging.INFO):
-        _log.info(
-            'HTTP Request: %s %s "%s %d %s"', request.method, request.url, version, status, reason
-        )

@@ -297,13 +297,13 @@ def send_direct(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     response.request = request
     if "set-cookie" in response.headers:
         http.cookies.extract_cookies(response)
+    log_request(request, response.http_version, response.status_code, response.reason_phrase)
+    return response
+
+
+def log_request(request: httpx.Request, version: str, status: int, reason: str) -> None:
+    """httpx's own log line for a request sent, for the paths that skip httpx's ``send``."""
     if _log.isEnabledFor(logging.INFO):
         _log.info(
-            'HTTP Request: %s %s "%s %d %s"',
-            request.method,
-            url,
-            response.http_version,
-            response.status_code,
-            response.reason_phrase,
+            'HTTP Request: %s %s "%s %d %s"', request.method, request.url, version, status, reason
         )
-    return response
