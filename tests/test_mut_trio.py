@@ -1,0 +1,146 @@
+"""An ``AsyncClient`` under trio (anyio's trio backend), on real loopback sockets.
+
+Outside an asyncio task the client bounds a call with anyio's cancel scope instead of
+``asyncio.timeout``: the answer must read the same, a dribbling server must end at the
+call's deadline, and a retry must sleep with trio's clock. The client is given an
+``httpx.AsyncClient``, which httpcore runs on trio.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import anyio
+import httpx
+import pytest
+import sniffio
+
+from flickrwire import AsyncClient, Result, RetryPolicy
+
+Handler = Callable[[socket.socket, threading.Event], None]
+
+
+def _answer(body: bytes, status: str = "200 OK") -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+    return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+OK = _answer(b'{"user":{"id":"12037949754@N01"},"stat":"ok"}')
+BUSY = _answer(b'{"stat":"fail","code":105,"message":"Service currently unavailable"}')
+
+
+def _serve(handler: Handler) -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback server on port 0; yields its URL and the requests' first bytes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    seen: list[bytes] = []
+
+    def handle(conn: socket.socket) -> None:
+        with conn:
+            seen.append(conn.recv(65536))
+            handler(conn, stop)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/services/", seen
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def _ok(conn: socket.socket, stop: threading.Event) -> None:
+    conn.sendall(OK)
+
+
+def _busy_then_ok(conn: socket.socket, stop: threading.Event) -> None:
+    conn.sendall(BUSY if _busy_then_ok.calls == 0 else OK)  # type: ignore[attr-defined]
+    _busy_then_ok.calls += 1  # type: ignore[attr-defined]
+
+
+def _dribble(conn: socket.socket, stop: threading.Event) -> None:
+    """Send a header block one byte every 50 ms (each byte restarts httpx's read timeout)."""
+    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 60:
+        if stop.wait(0.05):
+            return
+        try:
+            conn.sendall(bytes([byte]))
+        except OSError:
+            return  # the client hung up: what its deadline does
+
+
+@pytest.fixture
+def answering() -> Iterator[tuple[str, list[bytes]]]:
+    yield from _serve(_ok)
+
+
+@pytest.fixture
+def busy_once() -> Iterator[tuple[str, list[bytes]]]:
+    _busy_then_ok.calls = 0  # type: ignore[attr-defined]
+    yield from _serve(_busy_then_ok)
+
+
+@pytest.fixture
+def dribbling() -> Iterator[tuple[str, list[bytes]]]:
+    yield from _serve(_dribble)
+
+
+def _under_trio(url: str, timeout: float = 10.0, retry: RetryPolicy | None = None) -> Result:
+    async def main() -> Result:
+        assert sniffio.current_async_library() == "trio"
+        async with httpx.AsyncClient(timeout=30) as http:
+            client = AsyncClient(
+                base_url=url, http_client=http, signing="none", timeout=timeout, retry=retry
+            )
+            return await client.call("flickr.test.login")
+
+    return anyio.run(main, backend="trio")
+
+
+def test_a_call_under_trio_returns_the_result(answering: tuple[str, list[bytes]]) -> None:
+    url, seen = answering
+    result = _under_trio(url)
+    assert result.ok and result.fault is None
+    assert result.payload == {"user": {"id": "12037949754@N01"}}
+    assert (result.method, result.transport, result.codec) == ("flickr.test.login", "rest", "json")
+    assert result.http_status == 200
+    assert len(seen) == 1 and seen[0].startswith(b"POST /services/rest/ HTTP/1.1\r\n")
+
+
+def test_a_dribbling_server_under_trio_ends_at_the_calls_deadline(
+    dribbling: tuple[str, list[bytes]],
+) -> None:
+    # Every byte restarts httpx's read timeout: only the call's deadline (anyio's cancel
+    # scope under trio) ends the call, before the server's 3 s of header bytes are out.
+    result = _under_trio(dribbling[0], timeout=0.5)
+    assert not result.ok and result.fault is not None
+    assert result.fault.origin == "network" and result.fault.retryable
+    assert result.fault.message == "timed out: no complete answer within 0.5 s"
+    assert result.http_status is None
+
+
+def test_a_retry_under_trio_sleeps_and_sends_again(busy_once: tuple[str, list[bytes]]) -> None:
+    url, seen = busy_once
+    retries: list[tuple[int | None, int, float]] = []
+
+    def heard(result: Result, tries: int, wait: float) -> None:
+        retries.append((result.fault.code if result.fault else None, tries, wait))
+
+    policy = RetryPolicy(attempts=2, base=0.01, jitter=False, on_retry=heard)
+    result = _under_trio(url, retry=policy)
+    assert result.ok and result.payload == {"user": {"id": "12037949754@N01"}}
+    assert len(seen) == 2 and retries == [(105, 1, 0.01)]
