@@ -24,8 +24,8 @@ T = TypeVar("T")
 #: Seconds the thread waits for work before it ends.
 IDLE_SECONDS = 10.0
 
-_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...]]
-_Done = tuple["asyncio.Future[Any]", Any, BaseException | None]
+_Job = tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[..., Any], tuple[Any, ...]]
+_Done = tuple[asyncio.Future[Any], Any, BaseException | None]
 
 
 class StoreWorker:
