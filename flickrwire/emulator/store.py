@@ -319,7 +319,7 @@ class Store:
         #: API key -> secret, token -> row, as read from the database (see the docstring)
         self.secrets: dict[str, str] = {}
         self.tokens: dict[str, TokenRow] = {}
-        self.data_version = -1
+        self.data_version: int | None = None  # none read yet: the first transaction reads it
         #: the nonces seen, in memory when no other process can see the database
         self.nonces: set[Nonce] | None = None if self.shared else set()
         self.initial_seed: dict[str, Any] | None = None
