@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
+import httpx
 import pytest
 
-from flickrwire import client as clientmod
+from flickrwire import AsyncClient, client as clientmod
+from flickrwire.aio import AiohttpClient
+
+ANSWER = b'{"stat":"ok","user":{"id":"1"}}'
+BASE = "https://api.flickr.com/services/"
 
 
 def test_without_httpxs_decoder_table_the_codings_httpx_always_had_are_undone(
@@ -17,3 +23,39 @@ def test_without_httpxs_decoder_table_the_codings_httpx_always_had_are_undone(
     # a compressed answer is read, not refused, and no other is read as the answer itself.
     monkeypatch.setitem(sys.modules, "httpx._decoders", None)  # its import now fails
     assert clientmod._httpx_codings() == frozenset({"identity", "gzip", "deflate"})
+
+
+async def test_an_http_client_set_after_construction_sends_the_call() -> None:
+    # The client's own HTTP client has a short path of its own; once another client is
+    # set in its place, that one sends (the short path belongs to the one replaced).
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=ANSWER)
+
+    client = AsyncClient(base_url=BASE, signing="none")
+    own = client.http
+    client.http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    result = await client.call("flickr.test.login")
+    await client.http.aclose()
+    await own.aclose()
+    assert result.ok and result.payload == {"user": {"id": "1"}}
+    assert len(seen) == 1
+
+
+async def test_an_injected_client_sends_through_its_own_send() -> None:
+    # "An injected httpx.AsyncClient, whatever it is, goes through its own send": also
+    # flickrwire's own aiohttp client, subclassed by an application to add to its send.
+    sent: list[httpx.Request] = []
+
+    class Recording(AiohttpClient):
+        async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+            sent.append(request)
+            return httpx.Response(200, content=ANSWER, request=request)
+
+    async with Recording(timeout=5) as http:
+        client = AsyncClient(base_url=BASE, signing="none", http_client=http)
+        result = await client.call("flickr.test.login")
+    assert result.ok and result.payload == {"user": {"id": "1"}}
+    assert len(sent) == 1 and sent[0].url == BASE + "rest/"
