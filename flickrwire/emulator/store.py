@@ -286,9 +286,8 @@ class Transaction:
                     store.forget_credentials()
                     db.execute("ROLLBACK")
                     raise
-                claimed = store.tx.claimed
-                if claimed and store.nonces is not None:
-                    store.nonces |= claimed
+                if store.nonces is not None:  # in memory (a file store claims in SQL)
+                    store.nonces |= store.tx.claimed
             else:
                 # Rows read after a change this transaction made are not the database's.
                 store.forget_credentials()
