@@ -140,12 +140,11 @@ _ASYNCIO_TIMEOUT: Callable[[float | None], AbstractAsyncContextManager[Any]] | N
 def asyncio_timeout() -> Callable[[float | None], AbstractAsyncContextManager[Any]] | None:
     """``asyncio.timeout`` when it exists and this runs in an asyncio task (not under
     trio, say); None otherwise, and the caller uses anyio's cancel scope."""
-    if _ASYNCIO_TIMEOUT is None:
-        return None
     try:
-        return _ASYNCIO_TIMEOUT if asyncio.current_task() is not None else None
+        task = asyncio.current_task()
     except RuntimeError:  # no asyncio loop running
         return None
+    return _ASYNCIO_TIMEOUT if task is not None else None
 
 
 def read_already(response: httpx.Response) -> bytes | None:
