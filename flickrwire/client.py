@@ -151,18 +151,18 @@ def unsupported_coding(headers: httpx.Headers) -> Fault | None:
 class _Base:
     """What both clients share: configuration, building requests, reading answers."""
 
-    def __init__(
+    def __init__(  # the clients pass every option: the defaults are theirs
         self,
-        transport: str = "rest",
-        codec: str = "json",
-        credentials: Credentials | None = None,
+        transport: str,
+        codec: str,
+        credentials: Credentials | None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        signing: SigningMode = "auto",
-        max_body: int = MAX_BODY_BYTES,
-        nonce: Callable[[], str] = new_nonce,
-        clock: Callable[[], int] = now,
-        retry: RetryPolicy | None = None,
+        base_url: str,
+        signing: SigningMode,
+        max_body: int,
+        nonce: Callable[[], str],
+        clock: Callable[[], int],
+        retry: RetryPolicy | None,
     ) -> None:
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}; known: {', '.join(CODECS)}")
