@@ -154,3 +154,30 @@ def test_a_post_is_the_one_httpx_builds_for_any_url(url: str, body: bytes) -> No
     assert built.headers.raw == plain.headers.raw
     assert built.url == plain.url
     assert built.content == plain.content == body
+
+
+def test_the_builtins_are_listed_without_any_entry_point_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run from a source tree, no entry point is installed: the built-ins still count."""
+    monkeypatch.setattr(transports, "_registry", {})
+    _entry_points(monkeypatch)
+    assert transports.names() == ["rest", "xmlrpc", "soap"]
+
+
+def test_soap_refuses_a_document_that_is_not_an_envelope() -> None:
+    """A Body holding a FlickrRequest is not enough: the document must be an Envelope."""
+    body = (
+        b'<s:Letter xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        b'<x:FlickrRequest xmlns:x="urn:flickr"><method>flickr.test.echo</method>'
+        b"</x:FlickrRequest></s:Body></s:Letter>"
+    )
+    request = httpx.Request("POST", "https://api.flickr.com/services/soap/", content=body)
+    with pytest.raises(transports.RequestError) as info:
+        transports.get("soap").parse_request(request)
+    assert info.value.code == 114
+    envelope = body.replace(b"s:Letter", b"s:Envelope")
+    call = transports.get("soap").parse_request(
+        httpx.Request("POST", request.url, content=envelope)
+    )
+    assert call.method == "flickr.test.echo"

@@ -107,7 +107,7 @@ def escape(text: str) -> str:
         if str.isalnum(text) or _unreserved(text):
             return text
         return _RESERVED.sub(_escaped, text)
-    return quote(text.encode("utf-8"), safe="~")
+    return quote(text.encode("utf-8"), safe="")  # quote keeps the unreserved ones, "~" too
 
 
 @lru_cache(maxsize=1024)
