@@ -24,3 +24,14 @@ def test_the_default_nonce_is_128_random_bits_in_hex_new_for_every_request() -> 
     for nonce in nonces:
         assert re.fullmatch("[0-9a-f]{32}", nonce), nonce
     assert len(set(nonces)) == 3
+
+
+def test_credentials_have_no_instance_dictionary_to_dump_secrets_from() -> None:
+    """Debug dumps and loggers read ``vars(obj)``: credentials give them nothing."""
+    creds = Credentials("k", "the-consumer-secret", "t", "the-token-secret")
+    assert not hasattr(creds, "__dict__")
+    try:
+        dumped = repr(vars(creds))
+    except TypeError:
+        dumped = ""
+    assert "the-consumer-secret" not in dumped and "the-token-secret" not in dumped

@@ -181,3 +181,21 @@ def test_soap_refuses_a_document_that_is_not_an_envelope() -> None:
         httpx.Request("POST", request.url, content=envelope)
     )
     assert call.method == "flickr.test.echo"
+
+
+def test_xmlrpc_refuses_a_document_that_is_not_a_method_call() -> None:
+    """A ``methodName`` is not enough: the document must be a ``methodCall``."""
+    body = (
+        b"<methodResponse><methodName>flickr.test.echo</methodName><params><param><value>"
+        b"<struct><member><name>a</name><value><string>1</string></value></member></struct>"
+        b"</value></param></params></methodResponse>"
+    )
+    request = httpx.Request("POST", "https://api.flickr.com/services/xmlrpc/", content=body)
+    with pytest.raises(transports.RequestError) as info:
+        transports.get("xmlrpc").parse_request(request)
+    assert info.value.code == 115
+    call_body = body.replace(b"methodResponse", b"methodCall")
+    call = transports.get("xmlrpc").parse_request(
+        httpx.Request("POST", request.url, content=call_body)
+    )
+    assert (call.method, dict(call.params)) == ("flickr.test.echo", {"a": "1"})
