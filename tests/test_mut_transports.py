@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from flickrwire import transports
+from flickrwire import decode, transports
 from flickrwire.transports import rest, soap, xmlrpc
 from flickrwire.transports.base import DecodingTransport, post_request
 from flickrwire.transports.rest import RESTTransport
@@ -199,3 +199,28 @@ def test_xmlrpc_refuses_a_document_that_is_not_a_method_call() -> None:
         httpx.Request("POST", request.url, content=call_body)
     )
     assert (call.method, dict(call.params)) == ("flickr.test.echo", {"a": "1"})
+
+
+def _soap_fault(inner: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8" ?>\n<s:Envelope '
+        f'xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault>{inner}'
+        "</s:Fault></s:Body></s:Envelope>"
+    ).encode()
+
+
+def test_a_soap_fault_without_a_message_is_named_by_its_code_cut_to_200_characters() -> None:
+    long_code = "s:Receiver." + "x" * 300
+    result = decode(
+        _soap_fault(f"<s:Code><s:Value>{long_code}</s:Value></s:Code>"), transport="soap"
+    )
+    assert result.fault is not None
+    assert result.fault.message == long_code[:200]
+    assert (result.fault.code, result.fault.origin, result.fault.retryable) == (
+        None,
+        "protocol",
+        True,
+    )
+    bare = decode(_soap_fault("<s:Code><s:Value></s:Value></s:Code>"), transport="soap")
+    assert bare.fault is not None and bare.fault.message == "SOAP fault"
+    assert bare.fault.retryable is False
