@@ -76,6 +76,18 @@ def test_a_name_inside_a_longer_word_is_not_a_parameter() -> None:
     assert scrub_credentials(body) == body
 
 
+@pytest.mark.parametrize("before", ["%26", "%3F", "%3f", "%20"])
+def test_a_credential_inside_a_percent_encoded_url_loses_its_value(before: str) -> None:
+    # An encoded URL echoed in a body (a callback, a base string outside debug_sbs):
+    # the pair follows an escaped "&", "?" or space rather than the start of a word.
+    body = f"url=https%3A%2F%2Fx%2Fy{before}api_key%3D{VALUE}&photo%3D5".encode()
+    assert scrub_credentials(body) == body.replace(VALUE.encode(), b"REDACTED")
+    body = f"cb=x{before}oauth_token%3D{VALUE}%26photo_id%3D5".encode()
+    assert VALUE.encode() not in scrub_credentials(body)
+    body = f"cb=x{before}photo_id%3D{VALUE}".encode()
+    assert scrub_credentials(body) == body
+
+
 def test_the_401_base_string_is_replaced_to_the_end_of_its_line() -> None:
     body = b"oauth_problem=signature_invalid&debug_sbs=POST&https%3A%2F%2Fx&a%3Db\nnext=1"
     assert scrub_credentials(body) == (
