@@ -59,6 +59,12 @@ _NAMED_VALUE = re.compile(
     rb"""(?<![\w%])([A-Za-z_]\w*)"""
     rb"""(=["']?|%3[dD]|"\s*:\s*(?:\{\s*"_content"\s*:\s*)?"|>)([^&\s"'<>]*)"""
 )
+# The same pair percent-encoded inside another value (``cb=https%3A...%26api_key%3D...``):
+# after an escaped "&", "?" or space, up to the next escaped "&". A pass of its own: the
+# pass above reads the outer value whole and does not look inside it.
+_ENCODED_PAIR = re.compile(
+    rb"""(?<=%26|%3[fF]|%20)([A-Za-z_]\w*)(%3[dD])((?:[^%&\s"'<>]|%(?!26))*)"""
+)
 # Flickr's 401 base string holds raw "&" between its three parts: to the end of the line.
 _DEBUG_SBS = re.compile(rb"(debug_sbs=)[^\r\n]*")
 _KEPT_OAUTH = frozenset({b"oauth_problem", b"oauth_parameters_absent", b"oauth_callback_confirmed"})
@@ -78,7 +84,8 @@ def _credential_name(name: bytes) -> bool:
 def scrub_credentials(raw: bytes) -> bytes:
     """``raw`` with the value of every credential-named parameter it holds replaced:
     ``oauth_*`` (but the problem names), ``debug_sbs``, ``api_key``, ``api_sig``,
-    ``auth_token``, ``secret``, ``*_secret``; as form pairs, attributes, JSON or elements."""
+    ``auth_token``, ``secret``, ``*_secret``; as form pairs, attributes, JSON or elements,
+    and as percent-encoded pairs inside another value."""
 
     def replace(match: re.Match[bytes]) -> bytes:
         name, sep, value = match.groups()
@@ -86,7 +93,8 @@ def scrub_credentials(raw: bytes) -> bytes:
             return match.group(0)
         return name + sep + b"REDACTED"
 
-    return _NAMED_VALUE.sub(replace, _DEBUG_SBS.sub(rb"\1REDACTED", raw))
+    scrubbed = _NAMED_VALUE.sub(replace, _DEBUG_SBS.sub(rb"\1REDACTED", raw))
+    return _ENCODED_PAIR.sub(replace, scrubbed)
 
 
 def is_retryable_status(status: int) -> bool:

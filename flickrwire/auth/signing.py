@@ -107,7 +107,7 @@ def escape(text: str) -> str:
         if str.isalnum(text) or _unreserved(text):
             return text
         return _RESERVED.sub(_escaped, text)
-    return quote(text.encode("utf-8"), safe="~")
+    return quote(text.encode("utf-8"), safe="")  # quote keeps the unreserved ones, "~" too
 
 
 @lru_cache(maxsize=1024)
@@ -260,7 +260,7 @@ class _Prepared:
             key, piece = _piece(name, value)
             pieces[key] = piece
         pieces["oauth_nonce"] = "oauth_nonce%3D" + nonce.replace("%", "%25")
-        pieces["oauth_timestamp"] = "oauth_timestamp%3D" + timestamp.replace("%", "%25")
+        pieces["oauth_timestamp"] = "oauth_timestamp%3D" + timestamp  # digits: no "%"
         twice = "%26".join([pieces[key] for key in sorted(pieces)])
         mac = self.mac.copy()
         mac.update(f"{http_method.upper()}&{_escaped_uri(url)}&{twice}".encode())

@@ -51,7 +51,9 @@ def get(name: str) -> Transport:
         return _registry[name]
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         if entry.name == name:
-            loaded = entry.load()
+            loaded = entry.load()  # its module may register it itself: replace=True
+            if getattr(loaded, "name", name) != name:
+                raise ValueError(f"entry point {name!r} loads a transport named {loaded.name!r}")
             register(loaded, replace=True)
             return _registry[name]
     raise ValueError(f"unknown transport {name!r}; known: {', '.join(names())}")
