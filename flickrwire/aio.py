@@ -160,12 +160,17 @@ def _yarl_of(url: str) -> URL:
     return URL(str(endpoint_url(url)), encoded=True)
 
 
-def _header_pairs(every: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    """``httpx.Headers(every).multi_items()``: names lower-cased, as text."""
+def _header_pairs(every: list[tuple[bytes, bytes]]) -> dict[str, str] | list[tuple[str, str]]:
+    """``httpx.Headers(every).multi_items()``: names lower-cased, as text; a ``dict`` when
+    no name comes twice (the same header lines, and aiohttp takes a ``dict`` for less
+    CPU than a list of pairs)."""
     try:
-        return [(name.lower().decode("ascii"), value.decode("ascii")) for name, value in every]
+        found = {name.lower().decode("ascii"): value.decode("ascii") for name, value in every}
     except UnicodeDecodeError:  # httpx then reads every header as UTF-8 or Latin-1
         return httpx.Headers(every).multi_items()
+    if len(found) < len(every):
+        return [(name.lower().decode("ascii"), value.decode("ascii")) for name, value in every]
+    return found
 
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:

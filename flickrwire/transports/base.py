@@ -111,17 +111,21 @@ def endpoint(base_url: str, transport: Transport) -> str:
 
 
 def form_encode(params: Mapping[str, str]) -> bytes:
-    """``urlencode(params).encode()`` for string values, at half the CPU: RFC 3986 escaping
-    done by :func:`~flickrwire.auth.signing.escape` (``str.translate`` in C) is
-    ``quote_plus`` but for the space, which a form writes as ``+``. ``%20`` in an
-    escaped string can only be an escaped space: every ``%`` there starts an escape."""
+    """``urlencode(params).encode()`` for string values, at a fraction of the CPU."""
     try:
-        return "&".join(
-            f"{escape(k).replace('%20', '+')}={escape(v).replace('%20', '+')}"
-            for k, v in params.items()
-        ).encode("ascii")
+        return "&".join([_form_pair(k, v) for k, v in params.items()]).encode("ascii")
     except TypeError:  # a value that is not a string, in a Call built by hand
         return urlencode(params).encode()
+
+
+@lru_cache(maxsize=256)
+def _form_pair(name: str, value: str) -> str:
+    """One ``name=value`` of a form, kept: most of a call's pairs (method, format,
+    nojsoncallback) come back call after call. RFC 3986 escaping done by
+    :func:`~flickrwire.auth.signing.escape` is ``quote_plus`` but for the space, which a
+    form writes as ``+``; ``%20`` in an escaped string can only be an escaped space
+    (every ``%`` there starts an escape)."""
+    return f"{escape(name).replace('%20', '+')}={escape(value).replace('%20', '+')}"
 
 
 @lru_cache(maxsize=64)
