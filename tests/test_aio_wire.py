@@ -10,6 +10,7 @@ aiohttp transport (an injected ``AiohttpClient``), and through httpx's own pool.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -176,3 +177,19 @@ async def test_a_transport_subclass_building_its_own_requests_is_sent_its_way(
         assert client._plain is None
         assert (await client.groups.leave(group_id="1@N01")).ok
     assert (b"x-tag", b"mine") in [(k.lower(), v) for k, v in seen[0][2]]
+
+
+async def test_the_short_path_writes_httpxs_log_line(
+    recorder: tuple[str, list[Seen]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The request line httpx logs at INFO, written alike whichever way the call went."""
+    base_url, _ = recorder
+    call = Call.build("flickr.groups.leave", ARGS)
+    lines: dict[str, list[str]] = {}
+    for path in PATHS:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="httpx"):
+            await send_over(path, base_url, "rest", "json", CREDS, call)
+        lines[path] = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    expected = f'HTTP Request: POST {base_url}rest/ "HTTP/1.1 200 OK"'
+    assert lines == {path: [expected] for path in PATHS}
