@@ -26,7 +26,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import aiohttp
 import httpx
@@ -99,11 +99,14 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
-def _small_and_plain(response: aiohttp.ClientResponse) -> bool:
-    """An uncompressed body whose declared length is at most ``_EAGER`` bytes."""
+def _small_and_plain(response: aiohttp.ClientResponse, limit: int = _EAGER) -> bool:
+    """An uncompressed body whose declared length is at most ``_EAGER`` bytes (and at
+    most ``limit``)."""
     length = response.content_length
     encoding = response.headers.get("Content-Encoding", "identity")
-    return length is not None and length <= _EAGER and encoding in ("identity", "")
+    return (
+        length is not None and length <= _EAGER and length <= limit and encoding in ("identity", "")
+    )
 
 
 def _http_version(response: aiohttp.ClientResponse) -> str:
@@ -366,11 +369,7 @@ class AiohttpClient(httpx.AsyncClient):
         transport = self._aiohttp
         response = await transport.open(request, _within_deadline(request, self.timeout))
         headers = response.headers
-        if (
-            _small_and_plain(response)
-            and cast(int, response.content_length) <= max_body
-            and "Set-Cookie" not in headers
-        ):
+        if _small_and_plain(response, max_body) and "Set-Cookie" not in headers:
             body = await _read_whole(response, request)
             if _log.isEnabledFor(logging.INFO):
                 log_request(
@@ -390,7 +389,7 @@ class AiohttpClient(httpx.AsyncClient):
 
         The caller must end the call at its deadline.
         """
-        every = post_headers(*post)
+        every = post_headers(post.url, post.body, post.headers)
         left = deadline.left()
         if (
             every is None
@@ -411,11 +410,7 @@ class AiohttpClient(httpx.AsyncClient):
                 timeout=_left_phases(self.timeout, left),
             )
             headers = response.headers
-            if (
-                _small_and_plain(response)
-                and cast(int, response.content_length) <= max_body
-                and "Set-Cookie" not in headers
-            ):
+            if _small_and_plain(response, max_body) and "Set-Cookie" not in headers:
                 try:
                     body = await response.read()
                 finally:
