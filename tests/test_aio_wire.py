@@ -31,6 +31,7 @@ SIGNINGS = {"oauth": CREDS, "key": KEY_ONLY, "none": None}
 ARGS = {"group_id": "34427469792@N01", "delete_photos": True}
 ODD_ARGS = {"text": "a b+c&d=e/f~g%h <x> caf\u00e9 \u2603", "tags": "x,y"}
 PATHS = ("own", "injected aiohttp", "injected httpx")
+BASE = "https://api.flickr.com/services/"
 
 #: One request as the server read it: method, path and query, header lines, body.
 Seen = tuple[str, str, list[tuple[bytes, bytes]], bytes]
@@ -193,3 +194,17 @@ async def test_the_short_path_writes_httpxs_log_line(
         lines[path] = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     expected = f'HTTP Request: POST {base_url}rest/ "HTTP/1.1 200 OK"'
     assert lines == {path: [expected] for path in PATHS}
+
+
+@pytest.mark.parametrize("transport", ["rest", "xmlrpc", "soap"])
+def test_the_parts_of_a_signed_post_show_no_credential(transport: str) -> None:
+    """``build_post``'s parts carry the key, token and signature; their repr does not."""
+    signer = Signer(CREDS, "oauth", nonce=lambda: "fixed0nonce", clock=lambda: 1700000000)
+    build_post = getattr(transports.get(transport), "build_post")  # noqa: B009 - not in Transport
+    post = build_post(Call.build("flickr.groups.leave", ARGS), "json", signer, BASE)
+    carried = (post.body + b"".join(value for _, value in post.headers)).decode()
+    shown = f"{post!r} {post!s} {(post,)!r}"
+    for secret in ("fake-consumer-key", "fake-token", "oauth_signature"):
+        assert secret in carried
+        assert secret not in shown
+    assert post.url in shown

@@ -141,6 +141,10 @@ class Outgoing(NamedTuple):
     body: bytes
     headers: list[tuple[bytes, bytes]]
 
+    def __repr__(self) -> str:
+        # The body and the Authorization header carry the key and the signature.
+        return f"Outgoing(url={self.url!r}, body=<{len(self.body)} bytes>, headers=<hidden>)"
+
 
 def post_headers(
     url: str, body: bytes, headers: list[tuple[bytes, bytes]]
