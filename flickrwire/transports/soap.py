@@ -146,7 +146,7 @@ class SOAPTransport(DecodingTransport):
         url = endpoint(base_url, self)
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
-        return Outgoing(url, flickr_request(params), _HEADERS)
+        return Outgoing(url, flickr_request(params), list(_HEADERS))
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and the ``FlickrRequest`` children, read once."""

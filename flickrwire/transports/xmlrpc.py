@@ -135,7 +135,7 @@ class XMLRPCTransport(DecodingTransport):
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
         method = params.pop("method")
-        return Outgoing(url, method_call(method, params), _HEADERS)
+        return Outgoing(url, method_call(method, params), list(_HEADERS))
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and the ``methodCall`` (its ``methodName`` as ``method``), read once."""
