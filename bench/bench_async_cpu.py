@@ -11,13 +11,25 @@ of per-round ratios against aiohttp's CPU per call, with their spread. Issue 11 
 throughput goals).
 
 Run: ``python bench/bench_async_cpu.py [--against REV] [--levels 10 50] [--rounds 7]``.
+
+``--callgrind`` counts instructions instead of CPU time: it runs this script again under
+valgrind's callgrind (which must be installed), each (level, client) pair once, its calls
+between two marks (``os.getppid``, which callgrind is told to dump before), and prints
+thousands of instructions per call. The counts barely move with the machine's load, so
+they judge a change where CPU times cannot; a run takes a few minutes per level.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 from types import ModuleType
 
 from _revision import package_at
@@ -33,7 +45,12 @@ def old_client(package: ModuleType, base_url: str) -> object:
 
 
 async def measure(
-    base_url: str, levels: list[int], total: int, rounds: int, before: ModuleType | None
+    base_url: str,
+    levels: list[int],
+    total: int,
+    rounds: int,
+    before: ModuleType | None,
+    marks: bool = False,
 ) -> dict[tuple[int, str], list[float]]:
     clients = Clients(base_url)
     every = clients.calls()
@@ -52,6 +69,12 @@ async def measure(
         for level, name in pairs:  # warm up, and open the connections each level needs
             await rate(calls[name], level, level * 4)
         found: dict[tuple[int, str], list[float]] = {pair: [] for pair in pairs}
+        if marks:  # one segment per pair, each between two marks (see counted())
+            for level, name in pairs:
+                os.getppid()
+                await rate(calls[name], level, total)
+                os.getppid()
+            return found
         for r in range(rounds):
             shift = r % len(pairs)
             for level, name in pairs[shift:] + pairs[:shift]:
@@ -64,20 +87,75 @@ async def measure(
             await old.aclose()  # type: ignore[attr-defined]
 
 
+def _instructions(dump: Path) -> int:
+    for line in dump.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise SystemExit(f"no instruction count in {dump}")
+
+
+def counted(args: argparse.Namespace) -> None:
+    """Run this script under callgrind with ``--marks``; print instructions per call."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--dump-before=getppid",
+            f"--callgrind-out-file={folder}/cg.%p",
+            sys.executable,
+            __file__,
+            "--marks",
+            "--calls",
+            str(args.calls),
+            "--levels",
+            *map(str, args.levels),
+        ]
+        if args.against:
+            command += ["--against", args.against]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        pairs = json.loads(done.stdout.strip().splitlines()[-1])
+        first = next(Path(folder).glob("cg.*.1"))
+        base = str(first)[:-2]
+        # Dump 1 ends at the first mark; then each pair's segment, and the gap after it.
+        found = {
+            (level, name): _instructions(Path(f"{base}.{2 + 2 * i}")) / args.calls / 1000
+            for i, (level, name) in enumerate(pairs)
+        }
+    print(f"Thousands of instructions per call (callgrind), {args.calls} calls per client")
+    lines = [
+        [str(level), name, f"{k:,.0f}", f"{k / found[level, 'aiohttp']:.2f}x"]
+        for (level, name), k in found.items()
+    ]
+    print(table(["in flight", "client", "k instr/call", "vs aiohttp"], lines, left=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--against", metavar="REV", help="also time the package at REV")
     parser.add_argument("--levels", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--calls", type=int, default=600, help="calls per client per round")
+    parser.add_argument("--callgrind", action="store_true", help="count instructions")
+    parser.add_argument("--marks", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.callgrind:
+        print(environment(), "\n")
+        counted(args)
+        return
     before = package_at(args.against) if args.against else None
-    print(environment(), "\n")
+    if not args.marks:
+        print(environment(), "\n")
     server = Server()
     try:
-        found = asyncio.run(measure(server.base_url, args.levels, args.calls, args.rounds, before))
+        rounds = 1 if args.marks else args.rounds
+        found = asyncio.run(
+            measure(server.base_url, args.levels, args.calls, rounds, before, args.marks)
+        )
     finally:
         server.stop()
+    if args.marks:
+        print(json.dumps(list(found)))
+        return
     lines = []
     for level, name in found:
         spread = rate_ratio(found[level, name], found[level, "aiohttp"])

@@ -26,14 +26,15 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import aiohttp
 import httpx
 from httpx import USE_CLIENT_DEFAULT
 from yarl import URL
 
-from .exchange import log_request
+from .exchange import Deadline, DeadlineExceeded, log_request
+from .transports.base import Outgoing, endpoint_url, post_headers, post_request
 
 _log = logging.getLogger("httpx")  # httpx's own request log line, kept on the short path
 
@@ -98,11 +99,14 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
-def _small_and_plain(response: aiohttp.ClientResponse) -> bool:
-    """An uncompressed body whose declared length is at most ``_EAGER`` bytes."""
+def _small_and_plain(response: aiohttp.ClientResponse, limit: int = _EAGER) -> bool:
+    """An uncompressed body whose declared length is at most ``_EAGER`` bytes (and at
+    most ``limit``)."""
     length = response.content_length
     encoding = response.headers.get("Content-Encoding", "identity")
-    return length is not None and length <= _EAGER and encoding in ("identity", "")
+    return (
+        length is not None and length <= _EAGER and length <= limit and encoding in ("identity", "")
+    )
 
 
 def _http_version(response: aiohttp.ClientResponse) -> str:
@@ -138,6 +142,38 @@ def _within_deadline(request: httpx.Request, given: httpx.Timeout) -> aiohttp.Cl
 @lru_cache(maxsize=64)
 def _phases(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
+
+
+def _left_phases(given: httpx.Timeout, left: float | None) -> aiohttp.ClientTimeout:
+    """:func:`_within_deadline` of a request that ``Deadline.bound`` gave ``left`` seconds:
+    a phase is kept when it is set and no longer than the time left."""
+    pool, connect, read = given.pool, given.connect, given.read
+    if left is None:
+        return _phases(pool, connect, read)
+    return _phases(
+        pool if pool is not None and pool <= left else None,
+        connect if connect is not None and connect <= left else None,
+        read if read is not None and read <= left else None,
+    )
+
+
+@lru_cache(maxsize=64)
+def _yarl_of(url: str) -> URL:
+    """An endpoint URL as aiohttp takes it, encoded as httpx encodes it."""
+    return URL(str(endpoint_url(url)), encoded=True)
+
+
+def _header_pairs(every: list[tuple[bytes, bytes]]) -> dict[str, str] | list[tuple[str, str]]:
+    """``httpx.Headers(every).multi_items()``: names lower-cased, as text; a ``dict`` when
+    no name comes twice (the same header lines, and aiohttp takes a ``dict`` for less
+    CPU than a list of pairs)."""
+    try:
+        found = {name.lower().decode("ascii"): value.decode("ascii") for name, value in every}
+    except UnicodeDecodeError:  # httpx then reads every header as UTF-8 or Latin-1
+        return httpx.Headers(every).multi_items()
+    if len(found) < len(every):
+        return [(name.lower().decode("ascii"), value.decode("ascii")) for name, value in every]
+    return found
 
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
@@ -333,11 +369,7 @@ class AiohttpClient(httpx.AsyncClient):
         transport = self._aiohttp
         response = await transport.open(request, _within_deadline(request, self.timeout))
         headers = response.headers
-        if (
-            _small_and_plain(response)
-            and cast(int, response.content_length) <= max_body
-            and "Set-Cookie" not in headers
-        ):
+        if _small_and_plain(response, max_body) and "Set-Cookie" not in headers:
             body = await _read_whole(response, request)
             if _log.isEnabledFor(logging.INFO):
                 log_request(
@@ -345,6 +377,70 @@ class AiohttpClient(httpx.AsyncClient):
                 )
             return response.status, headers, body
         wrapped = await transport.wrap(response, request)
+        return await self._sent(request, wrapped, start, True)
+
+    async def send_post(self, post: Outgoing, deadline: Deadline, max_body: int) -> Sent:
+        """:meth:`send_plain` of ``post_request(*post)`` bound by ``deadline``, without
+        building the ``httpx.Request`` when the answer is read whole: the same method, URL,
+        headers and body go on the wire (:func:`post_headers`, lower-cased names as
+        :meth:`AiohttpTransport.open` sends them). A request is built, as rarely as that,
+        for a failure to raise, the log line, an answer to stream, and a POST that httpx
+        would give headers of its own (an empty body).
+
+        The caller must end the call at its deadline.
+        """
+        every = post_headers(post.url, post.body, post.headers)
+        left = deadline.left()
+        if (
+            every is None
+            or (left is not None and left <= 0)
+            or not self._short(USE_CLIENT_DEFAULT, False)
+        ):
+            request = post_request(*post)
+            deadline.bound(request, self.timeout)  # DeadlineExceeded when no time is left
+            return await self.send_plain(request, max_body)
+        start = time.perf_counter()
+        try:
+            response = await self._aiohttp._open().request(
+                "POST",
+                _yarl_of(post.url),
+                data=post.body,
+                headers=_header_pairs(every),
+                allow_redirects=False,
+                timeout=_left_phases(self.timeout, left),
+            )
+            headers = response.headers
+            if _small_and_plain(response, max_body) and "Set-Cookie" not in headers:
+                try:
+                    body = await response.read()
+                finally:
+                    response.release()
+                if _log.isEnabledFor(logging.INFO):
+                    log_request(
+                        post_request(*post),
+                        _http_version(response),
+                        response.status,
+                        response.reason or "",
+                    )
+                return response.status, headers, body
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _as_httpx(exc, post_request(*post)) from exc
+        return await self._streamed(post_request(*post), response, deadline, start)
+
+    async def _streamed(
+        self,
+        request: httpx.Request,
+        response: aiohttp.ClientResponse,
+        deadline: Deadline,
+        start: float,
+    ) -> httpx.Response:
+        """An answer not read whole by :meth:`send_post`, as :meth:`send_plain` gives it."""
+        try:
+            deadline.bound(request, self.timeout)
+        except DeadlineExceeded:
+            response.release()
+            raise
+        wrapped = await self._aiohttp.wrap(response, request)
         return await self._sent(request, wrapped, start, True)
 
 

@@ -16,7 +16,7 @@ import anyio
 import httpx
 
 from . import transports
-from .asynchttp import default_async_http, plain_sender
+from .asynchttp import ShortPath, default_async_http, plain_sender
 from .auth import Credentials, Signer, SigningMode, new_nonce, now
 from .call import Call
 from .codecs import CODECS
@@ -37,7 +37,7 @@ from .exchange import (
 from .printable import printable
 from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
-from .transports.base import DecodingTransport
+from .transports.base import DecodingTransport, Outgoing
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
 Answer = tuple[Result, Mapping[str, str] | None]
@@ -380,6 +380,8 @@ class AsyncClient(_Base, AsyncMethods):
         self.deadline = total_seconds(timeout)
         self.http = http_client if http_client is not None else default_async_http(timeout)
         self._plain = plain_sender(self.http, http_client is None, self.transport)
+        if type(self).build_request is not _Base.build_request:  # a subclass builds its own
+            self._plain = None
 
     async def call(self, method: str, **params: Any) -> TypedResult:
         """Call ``method`` with ``params`` (checked against the catalogue)."""
@@ -398,8 +400,18 @@ class AsyncClient(_Base, AsyncMethods):
             answer = await self._send_once(call, deadline)
         return answer[0]
 
+    def _outgoing(self, call: Call) -> httpx.Request | Outgoing:
+        """The request for ``call``: only its parts when the short path of the client's own
+        HTTP client sends them (no ``httpx.Request`` built), else the ``httpx.Request``."""
+        plain = self._plain
+        if plain is not None and plain.http is self.http and plain.transport is self.transport:
+            post = plain.build(call, self.codec, self.signer, self.base_url)
+            if post is not None:
+                return post
+        return self.build_request(call)
+
     async def _send_once(self, call: Call, deadline: Deadline) -> Answer:
-        request = self.build_request(call)
+        request = self._outgoing(call)
         try:
             # Cancellation ends any await at the deadline, a dribbled header included.
             left = deadline.left()
@@ -413,22 +425,27 @@ class AsyncClient(_Base, AsyncMethods):
             late = DeadlineExceeded(f"no complete answer within {deadline.seconds:g} s")
             return self._fail(call, deadline_fault(late), None), None
 
-    async def _exchange(self, call: Call, request: httpx.Request, deadline: Deadline) -> Answer:
+    async def _exchange(
+        self, call: Call, outgoing: httpx.Request | Outgoing, deadline: Deadline
+    ) -> Answer:
         status: int | None = None
         try:
-            timeouts = deadline.bound(request, self.http.timeout)
             # Flickr's API does not redirect; a 3xx comes back as an "http" fault rather
             # than a signed request re-sent to wherever it points (perhaps plain HTTP).
-            plain = self._plain  # the short path of the client's own HTTP client
-            if plain is None or getattr(plain, "__self__", None) is not self.http:
-                response = await self.http.send(request, stream=True, follow_redirects=False)
-            else:
-                sent = await plain(request, self.max_body)
+            if isinstance(outgoing, Outgoing):  # the short path (see _outgoing)
+                plain = cast(ShortPath, self._plain)
+                sent = await plain.send(outgoing, deadline, self.max_body)
                 if isinstance(sent, tuple):  # read whole, within max_body
                     status, headers, raw = sent
                     reader = cast(DecodingTransport, self.transport)
                     return reader.decode_body(raw, status, headers, call, self.codec), headers
                 response = sent
+                request = response.request
+                timeouts: dict[str, Any] = request.extensions["timeout"]
+            else:
+                request = outgoing
+                timeouts = deadline.bound(request, self.http.timeout)
+                response = await self.http.send(request, stream=True, follow_redirects=False)
             status = response.status_code
             try:
                 refused = self._refused(call, response)

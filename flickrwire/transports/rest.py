@@ -15,6 +15,7 @@ from ..codecs import json as jsoncodec, xml as xmlcodec
 from ..result import Result
 from .base import (
     DecodingTransport,
+    Outgoing,
     endpoint,
     endpoint_url,
     flickr_params,
@@ -31,16 +32,26 @@ class RESTTransport(DecodingTransport):
     path = "rest/"
 
     def build_request(self, call: Call, codec: str, signer: Signer, base_url: str) -> httpx.Request:
+        post = self.build_post(call, codec, signer, base_url)
+        if post is not None:
+            return post_request(*post)
+        url = endpoint(base_url, self)
+        params = flickr_params(call, self.name, codec)
+        auth = signer.sign("GET", url, params, in_header=True)
+        headers = {"Authorization": auth} if auth else {}
+        return httpx.Request("GET", endpoint_url(url), params=params, headers=headers)
+
+    def build_post(self, call: Call, codec: str, signer: Signer, base_url: str) -> Outgoing | None:
+        """The parts of the POST :meth:`build_request` builds; None for a GET."""
+        if call.http_method == "GET":
+            return None
         url = endpoint(base_url, self)
         params = flickr_params(call, self.name, codec)
         auth = signer.sign(call.http_method, url, params, in_header=True)
-        if call.http_method == "GET":
-            headers = {"Authorization": auth} if auth else {}
-            return httpx.Request("GET", endpoint_url(url), params=params, headers=headers)
         body = form_encode(params)
         if auth:
-            return post_request(url, body, [(b"Authorization", auth.encode("ascii")), _FORM])
-        return post_request(url, body, [_FORM])
+            return Outgoing(url, body, [(b"Authorization", auth.encode("ascii")), _FORM])
+        return Outgoing(url, body, [_FORM])
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and a form body (url-encoded or multipart), read once."""

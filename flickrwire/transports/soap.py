@@ -23,7 +23,14 @@ from ..codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcod
 from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
-from .base import DecodingTransport, RequestError, endpoint, flickr_params, post_request
+from .base import (
+    DecodingTransport,
+    Outgoing,
+    RequestError,
+    endpoint,
+    flickr_params,
+    post_request,
+)
 from .request import Pairs, ParsedRequest, parsed_call, read_params
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -132,10 +139,14 @@ class SOAPTransport(DecodingTransport):
     path = "soap/"
 
     def build_request(self, call: Call, codec: str, signer: Signer, base_url: str) -> httpx.Request:
+        return post_request(*self.build_post(call, codec, signer, base_url))
+
+    def build_post(self, call: Call, codec: str, signer: Signer, base_url: str) -> Outgoing:
+        """The parts of the request :meth:`build_request` builds."""
         url = endpoint(base_url, self)
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
-        return post_request(url, flickr_request(params), _HEADERS)
+        return Outgoing(url, flickr_request(params), list(_HEADERS))
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and the ``FlickrRequest`` children, read once."""

@@ -18,7 +18,14 @@ from ..codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcod
 from ..codecs.xml import text as escape
 from ..decoding import register_envelope
 from ..result import Fault, Result
-from .base import DecodingTransport, RequestError, endpoint, flickr_params, post_request
+from .base import (
+    DecodingTransport,
+    Outgoing,
+    RequestError,
+    endpoint,
+    flickr_params,
+    post_request,
+)
 from .request import Pairs, ParsedRequest, parsed_call, read_params
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
@@ -120,11 +127,15 @@ class XMLRPCTransport(DecodingTransport):
     path = "xmlrpc/"
 
     def build_request(self, call: Call, codec: str, signer: Signer, base_url: str) -> httpx.Request:
+        return post_request(*self.build_post(call, codec, signer, base_url))
+
+    def build_post(self, call: Call, codec: str, signer: Signer, base_url: str) -> Outgoing:
+        """The parts of the request :meth:`build_request` builds."""
         url = endpoint(base_url, self)
         params = flickr_params(call, self.name, codec)
         signer.sign("POST", url, params, in_header=False)
         method = params.pop("method")
-        return post_request(url, method_call(method, params), _HEADERS)
+        return Outgoing(url, method_call(method, params), list(_HEADERS))
 
     def read_request(self, request: httpx.Request) -> ParsedRequest:
         """The query and the ``methodCall`` (its ``methodName`` as ``method``), read once."""
