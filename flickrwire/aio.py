@@ -186,12 +186,26 @@ def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     )
 
 
+def _under_asyncio() -> bool:
+    """Whether an asyncio event loop runs this code (aiohttp needs one; trio is not one)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Send httpx requests through one ``aiohttp.ClientSession``, made on first use."""
+    """Send httpx requests through one ``aiohttp.ClientSession``, made on first use.
+
+    Outside an asyncio event loop (under trio, through anyio), where aiohttp cannot run,
+    requests go through httpx's own transport instead, with the same connection limit.
+    """
 
     def __init__(self, *, limit: int = DEFAULT_LIMIT) -> None:
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._native: httpx.AsyncHTTPTransport | None = None
         #: The last URL sent to and its yarl form: a client sends to one endpoint, whose
         #: ``httpx.URL`` is one object (``transports.endpoint_url``), converted once.
         self._url: tuple[httpx.URL, URL] | None = None
@@ -238,6 +252,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not _under_asyncio():
+            if self._native is None:
+                limits = httpx.Limits(max_connections=self._limit or None)
+                self._native = httpx.AsyncHTTPTransport(limits=limits)
+            return await self._native.handle_async_request(request)
         return await self.wrap(await self.open(request), request)
 
     async def wrap(
@@ -268,6 +287,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._native is not None:
+            await self._native.aclose()
+            self._native = None
 
 
 class _Timed(httpx.AsyncByteStream):
@@ -363,7 +385,7 @@ class AiohttpClient(httpx.AsyncClient):
         ``request`` must carry this client's timeouts cut to the time left by
         ``Deadline.bound``, and the caller must end the call at its deadline.
         """
-        if not self._short(USE_CLIENT_DEFAULT, False):
+        if not self._short(USE_CLIENT_DEFAULT, False) or not _under_asyncio():
             return await super().send(request, stream=True, follow_redirects=False)
         start = time.perf_counter()
         transport = self._aiohttp
@@ -395,6 +417,7 @@ class AiohttpClient(httpx.AsyncClient):
             every is None
             or (left is not None and left <= 0)
             or not self._short(USE_CLIENT_DEFAULT, False)
+            or not _under_asyncio()
         ):
             request = post_request(*post)
             deadline.bound(request, self.timeout)  # DeadlineExceeded when no time is left

@@ -8,7 +8,9 @@ call's deadline, and a retry must sleep with trio's clock. The client is given a
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -109,6 +111,46 @@ def _under_trio(url: str, timeout: float = 10.0, retry: RetryPolicy | None = Non
             return await client.call("flickr.test.login")
 
     return anyio.run(main, backend="trio")
+
+
+def _own_client_under_trio(url: str, timeout: float = 10.0) -> Result:
+    """The client's own HTTP client (aiohttp's when installed, which needs asyncio)."""
+
+    async def main() -> Result:
+        assert sniffio.current_async_library() == "trio"
+        async with AsyncClient(base_url=url, signing="none", timeout=timeout) as client:
+            return await client.call("flickr.test.login")
+
+    return anyio.run(main, backend="trio")
+
+
+@pytest.mark.parametrize("aiohttp_installed", [True, False])
+def test_the_clients_own_http_client_works_under_trio(
+    answering: tuple[str, list[bytes]], monkeypatch: pytest.MonkeyPatch, aiohttp_installed: bool
+) -> None:
+    # With aiohttp installed the client's own HTTP client sends through aiohttp under
+    # asyncio; under trio the same client must send through httpx's transport instead.
+    if not aiohttp_installed:
+        monkeypatch.setitem(sys.modules, "flickrwire.aio", None)
+    url, seen = answering
+    result = _own_client_under_trio(url)
+    assert result.ok and result.payload == {"user": {"id": "12037949754@N01"}}
+    assert len(seen) == 1 and seen[0].startswith(b"POST /services/rest/ HTTP/1.1\r\n")
+
+
+def test_the_clients_own_http_client_still_sends_through_aiohttp_under_asyncio(
+    answering: tuple[str, list[bytes]],
+) -> None:
+    from flickrwire.aio import AiohttpClient
+
+    async def main() -> tuple[Result, object]:
+        async with AsyncClient(base_url=answering[0], signing="none") as client:
+            result = await client.call("flickr.test.login")
+            return result, client.http
+
+    result, http = asyncio.run(main())
+    assert result.ok and isinstance(http, AiohttpClient)
+    assert http._aiohttp._native is None  # httpx's transport never made
 
 
 def test_a_call_under_trio_returns_the_result(answering: tuple[str, list[bytes]]) -> None:
