@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mutants import Mutant, mutants
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("flickrwire", "tests", "fixtures", "examples", "pyproject.toml")
+COPIED = ("flickrwire", "tests", "fixtures", "examples", "bench", "pyproject.toml")
 SAMPLES = REPO.parent / "shared" / "flickr-samples"
 PYTEST = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=--strict-markers"]
 
