@@ -32,7 +32,7 @@ XINCLUDE_NAMESPACES = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/
 _XINCLUDE_TAGS = tuple(f"{ns}*" for ns in XINCLUDE_NAMESPACES)
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _UTF8_PROLOGS = (b'<?xml version="1.0" encoding="utf-8"', b'<?xml version="1.0" encoding="UTF-8"')
-_ASCII_SAFE = frozenset({"utf-8", "ascii", "latin-1"})
+_ASCII_SAFE = frozenset({"utf-8", "ascii"})  # codecs.lookup names Latin-1 "iso8859-1"
 _PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Byte-order marks and the first bytes of "<?" in encodings that are not ASCII-compatible
 # (XML 1.0 appendix F, autodetection of character encodings).
@@ -137,8 +137,8 @@ def parse_wrapped(text: str, wrapper: str, *, max_bytes: int = MAX_XML_BYTES) ->
     escaped. The same refusals as :func:`parse`; the text is fed in slices, so no copy of
     it is made whole (a 10 MiB payload would otherwise be encoded and wrapped: two more)."""
     root: etree._Element = parse_wrapped_into(_parser("feeder"), text, wrapper, max_bytes=max_bytes)
-    maybe_xinclude = "xmlns" in text and ("XInclude" in text or "&#" in text)
-    _check_tree(root, namespaced=maybe_xinclude)
+    # No byte test before the walk, as parse makes: the codecs read payloads with a target.
+    _check_tree(root, namespaced=True)
     return root
 
 
@@ -194,10 +194,10 @@ def _ascii_compatible(data: bytes) -> bytes:
     byte scan (UTF-16, UTF-32, UTF-7, EBCDIC...); as it is otherwise."""
     if data.startswith(_UTF8_PROLOGS):  # what Flickr sends: nothing to look at
         return data
-    head = data[:4]
-    # No BOM but UTF-8's and no UTF-16/32 pattern: ASCII-compatible so far.
-    ascii_so_far = head[:1].isascii() and b"\x00" not in head
-    encoding = None if ascii_so_far else wide_encoding(data)
+    # A UTF-16 or UTF-32 byte order mark or pattern names the encoding; without one
+    # (wide_encoding answers that in one C call), the document is ASCII-compatible so
+    # far, and only a declared encoding can say otherwise.
+    encoding = wide_encoding(data)
     if encoding is None:
         declared = _DECLARED.match(data)
         if declared is None:
@@ -209,7 +209,7 @@ def _ascii_compatible(data: bytes) -> bytes:
         text = data.decode(encoding)
     except (LookupError, UnicodeError) as exc:
         raise XMLSyntaxError(f"document cannot be read as {encoding}: {exc}") from exc
-    text = _PROLOG.sub("", text.lstrip("\ufeff"), count=1)
+    text = _PROLOG.sub("", text)  # the codec took the byte order mark; a second is text
     if not text.lstrip().startswith("<"):
         raise XMLSyntaxError(f"document read as {encoding} does not start with markup")
     return text.encode("utf-8")
