@@ -1,0 +1,59 @@
+"""What the codecs' shared helpers promise a caller, pinned where a mutation run found them
+loose: a fault message quotes a hostile value cut short (and a short one whole), and list
+hints reach lists however deep their path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flickrwire import decode
+from flickrwire.codecs import apply_list_hints, shown
+
+
+def test_a_long_xml_name_in_a_fault_is_cut_to_eighty_characters() -> None:
+    result = decode(("<" + "a" * 100 + "/>").encode(), transport="rest", codec="xml")
+    assert result.fault is not None
+    assert result.fault.message == f"unexpected XML document element {'a' * 80!r}..."
+
+
+@pytest.mark.parametrize(("digits", "whole"), [(160, True), (161, False)])
+def test_a_value_whose_repr_passes_160_characters_is_cut(digits: int, whole: bool) -> None:
+    number = "7" * digits
+    result = decode(f'{{"stat": {number}}}'.encode(), transport="rest", codec="json")
+    assert result.fault is not None
+    quoted = number if whole else number[:80] + "..."
+    assert result.fault.message == f"JSON body with unknown stat {quoted}"
+
+
+def test_a_short_text_with_many_escapes_is_cut_by_its_repr() -> None:
+    assert shown("\x00" * 50) == repr("\x00" * 50)[:80] + "..."
+    assert shown("\x00" * 39) == repr("\x00" * 39)  # 158 characters
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "expected"),
+    [
+        ({"a": {"b": {}}}, "a.b.c", {"a": {"b": {"c": []}}}),
+        ({"a": {"b": {"c": {"id": "1"}}}}, "a.b.c", {"a": {"b": {"c": [{"id": "1"}]}}}),
+        ({"a": [{"b": {"id": "1"}}, {}]}, "a.b", {"a": [{"b": [{"id": "1"}]}, {"b": []}]}),
+        ({"a": {"b": "text"}}, "a.b.c", {"a": {"b": "text"}}),
+    ],
+)
+def test_a_hint_deeper_than_one_level_wraps_what_its_path_reaches(
+    payload: dict[str, Any], path: str, expected: dict[str, Any]
+) -> None:
+    assert apply_list_hints(payload, (path,)) == expected
+
+
+@pytest.mark.parametrize("count", [64, 65, 300])
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_an_element_with_many_attributes_reads_every_one_on_both_readers(
+    count: int, quote: str
+) -> None:
+    # stat='ok' in single quotes is read from a tree, in double quotes without one.
+    attributes = "".join(f' a{i}="{i}"' for i in range(count))
+    body = f"<rsp stat={quote}ok{quote}><photo{attributes}/></rsp>".encode()
+    result = decode(body, transport="rest", codec="xml")
+    assert result.payload == {"photo": {f"a{i}": str(i) for i in range(count)}}
