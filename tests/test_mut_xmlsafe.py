@@ -5,6 +5,7 @@ between slices."""
 
 from __future__ import annotations
 
+import tracemalloc
 from xml.sax.saxutils import escape
 
 import pytest
@@ -105,3 +106,18 @@ def test_a_wide_document_with_two_byte_order_marks_is_refused(encoding: str) -> 
     twice = ("\ufeff" + '<?xml version="1.0"?><x>1</x>').encode(encoding)
     with pytest.raises(xmlsafe.XMLSyntaxError, match="does not start with markup"):
         xmlsafe.parse(twice)
+
+
+@pytest.mark.parametrize("size", [(1 << 20) + 1, 3 << 19, 4 << 20])
+def test_an_escaped_payload_over_a_mebibyte_is_never_copied_whole(size: int) -> None:
+    # Past 1 MiB the text is fed in slices: what Python allocates meanwhile stays a small
+    # part of it (lxml's own memory aside), where one whole copy would be all of it.
+    text = "<a>" + "y" * (size - 7) + "</a>"
+    tracemalloc.start()
+    try:
+        root = xmlsafe.parse_wrapped(text, "w")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(root[0].text or "") == size - 7
+    assert peak < size // 4
