@@ -35,6 +35,7 @@ from typing import Any
 import tomllib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import equivalents
 from mutants import Mutant, mutants
 
 REPO = Path(__file__).resolve().parents[1]
@@ -258,23 +259,6 @@ def merged(previous: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def markdown(summary: dict[str, Any]) -> str:
-    """The result as a Markdown table (for docs/mutation.md)."""
-    lines = [
-        "| module | mutants | run | killed | survived | kill rate |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for path, entry in summary["modules"].items():
-        killed = entry["killed"] + entry["timeout"]
-        ran = killed + entry["survived"]
-        rate = "-" if not ran else f"{killed / ran:.1%}"
-        lines.append(
-            f"| `{short_name(path)}` | {entry['mutants']} | {ran} | {killed} | "
-            f"{entry['survived']} | {rate} |"
-        )
-    return "\n".join(lines)
-
-
 def _line_order(label: str) -> tuple[str, int, str]:
     path, line, rest = label.split(":", 2)
     return path, int(line), rest
@@ -333,6 +317,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--markdown", action="store_true", help="print --output as a Markdown table, run nothing"
     )
     parser.add_argument(
+        "--stale", action="store_true", help="list tools/equivalent.toml entries matching no mutant"
+    )
+    parser.add_argument(
         "--rerun",
         action="store_true",
         help="run the survivors and the mutants not run of --output again (merged)",
@@ -363,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     output = Path(args.output)
     if args.markdown:
-        print(markdown(json.loads(output.read_text(encoding="utf-8"))))
+        summary = json.loads(output.read_text(encoding="utf-8"))
+        print(equivalents.table(summary, equivalents.load()))
+        equivalents.explain(summary, equivalents.load())
         return 0
     modules = chosen(args.module)
     stored = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
@@ -377,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
             module.mutants = [m for m in module.mutants if m.label in again]
     if previous is not None:
         modules = [module for module in modules if module.mutants]
+    if args.stale:
+        found = {m.path: mutants(m.path, (REPO / m.path).read_text("utf-8")) for m in modules}
+        old = equivalents.stale(equivalents.load(), found)
+        for entry in old:
+            print(f"stale: {entry.module}: {entry.code!r}: {entry.change}")
+        return 1 if old else 0
     if args.list:
         for module in modules:
             print(f"{module.name:<22} {len(module.mutants):>5} mutants  {' '.join(module.tests)}")
@@ -389,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     elif stored is not None:  # a run of some modules replaces their entries only
         summary = {**stored, "modules": {**stored["modules"], **summary["modules"]}}
     output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    equivalents.explain(summary, equivalents.load())
     return 0
 
 
