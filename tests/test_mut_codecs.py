@@ -27,6 +27,11 @@ def test_a_value_whose_repr_passes_160_characters_is_cut(digits: int, whole: boo
     assert result.fault.message == f"JSON body with unknown stat {quoted}"
 
 
+def test_a_text_of_eighty_characters_is_quoted_whole() -> None:
+    assert shown("b" * 80) == repr("b" * 80)
+    assert shown("b" * 81) == repr("b" * 80) + "..."
+
+
 def test_a_short_text_with_many_escapes_is_cut_by_its_repr() -> None:
     assert shown("\x00" * 50) == repr("\x00" * 50)[:80] + "..."
     assert shown("\x00" * 39) == repr("\x00" * 39)  # 158 characters

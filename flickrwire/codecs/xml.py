@@ -20,7 +20,6 @@ from ..call import list_paths
 from ..result import Fault, Payload, Result
 from . import BodyError, Outcome, apply_list_hints, shown
 
-NAME = "xml"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
