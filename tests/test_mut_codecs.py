@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lxml import etree
 
-from flickrwire import decode
-from flickrwire.codecs import apply_list_hints, shown
+from flickrwire import decode, xmlsafe
+from flickrwire.codecs import apply_list_hints, shown, xml as xmlcodec
 
 
 def test_a_long_xml_name_in_a_fault_is_cut_to_eighty_characters() -> None:
@@ -62,3 +63,14 @@ def test_an_element_with_many_attributes_reads_every_one_on_both_readers(
     body = f"<rsp stat={quote}ok{quote}><photo{attributes}/></rsp>".encode()
     result = decode(body, transport="rest", codec="xml")
     assert result.payload == {"photo": {f"a{i}": str(i) for i in range(count)}}
+
+
+@pytest.mark.parametrize(
+    "document", [b"<!DOCTYPE a><a/>", b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>']
+)
+def test_the_tree_less_reader_itself_refuses_a_dtd(document: bytes) -> None:
+    # A second line behind the byte scan of xmlsafe, which refuses these first.
+    parser = xmlsafe.hardened_parser(xmlcodec._Builder())
+    with pytest.raises(xmlsafe.UnsafeXMLError, match="DTD"):
+        etree.fromstring(document, parser)
+    assert xmlsafe.parse_into(parser, b'<a b="1"/>').attributes == {"b": "1"}
