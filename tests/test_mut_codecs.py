@@ -5,6 +5,7 @@ hints reach lists however deep their path."""
 from __future__ import annotations
 
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from lxml import etree
@@ -74,3 +75,26 @@ def test_the_tree_less_reader_itself_refuses_a_dtd(document: bytes) -> None:
     with pytest.raises(xmlsafe.UnsafeXMLError, match="DTD"):
         etree.fromstring(document, parser)
     assert xmlsafe.parse_into(parser, b'<a b="1"/>').attributes == {"b": "1"}
+
+
+@pytest.mark.parametrize(
+    ("fragment", "named"),
+    [
+        ("<a></b>", "Opening and ending tag mismatch"),
+        ("<a/><b", "error parsing attribute"),
+        ("<p/>" * 1100 + "<a></b>", "Opening and ending tag mismatch"),  # parsed whole
+    ],
+)
+def test_a_malformed_escaped_payload_names_what_is_wrong_as_the_tree_reader_does(
+    fragment: str, named: str
+) -> None:
+    with pytest.raises(xmlsafe.XMLSyntaxError, match=named):
+        xmlsafe.parse_wrapped(fragment, "rsp")
+    body = (
+        "<?xml version='1.0'?><methodResponse><params><param><value><string>"
+        + escape(fragment)
+        + "</string></value></param></params></methodResponse>"
+    ).encode()
+    result = decode(body, transport="xmlrpc", codec="xml")
+    assert result.fault is not None and result.fault.origin == "decode"
+    assert result.fault.message.startswith(f"payload fragment is not XML: {named}")

@@ -227,13 +227,13 @@ class _Builder:
         self._refusal = error
         raise error
 
-    def close(self) -> Built:
+    def close(self) -> Built | None:
         built, refusal = self._built, self._refusal
         self.reset()
         if refusal is not None:
             raise refusal
-        if built is None:
-            raise xmlsafe.XMLSyntaxError("no document element")
+        # None only when the document is not well-formed: lxml then raises its own
+        # error, which names what is wrong (an error raised here would replace it).
         return built
 
 
