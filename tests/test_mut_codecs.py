@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from flickrwire import decode, xmlsafe
-from flickrwire.codecs import apply_list_hints, shown, xml as xmlcodec
+from flickrwire.codecs import BodyError, apply_list_hints, shown, xml as xmlcodec
 
 
 def test_a_long_xml_name_in_a_fault_is_cut_to_eighty_characters() -> None:
@@ -98,3 +98,10 @@ def test_a_malformed_escaped_payload_names_what_is_wrong_as_the_tree_reader_does
     result = decode(body, transport="xmlrpc", codec="xml")
     assert result.fault is not None and result.fault.origin == "decode"
     assert result.fault.message.startswith(f"payload fragment is not XML: {named}")
+
+
+@pytest.mark.parametrize("fragment", ["<a/> x <b/>", "<a/><b/>x", "x<a/>", "<a/>\n&#120;<b/>"])
+def test_an_escaped_payload_with_text_between_its_elements_is_refused(fragment: str) -> None:
+    with pytest.raises(BodyError, match="outside any element"):
+        xmlcodec.fragment_payload(fragment, "")
+    assert xmlcodec.fragment_payload("<a/> \n\t<b/>", "") == {"a": {}, "b": {}}
