@@ -4,6 +4,8 @@ hints reach lists however deep their path."""
 
 from __future__ import annotations
 
+import gc
+import time
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -105,3 +107,33 @@ def test_an_escaped_payload_with_text_between_its_elements_is_refused(fragment: 
     with pytest.raises(BodyError, match="outside any element"):
         xmlcodec.fragment_payload(fragment, "")
     assert xmlcodec.fragment_payload("<a/> \n\t<b/>", "") == {"a": {}, "b": {}}
+
+
+def _tree_read_cost(count: int, reps: int) -> float:
+    """CPU seconds per decode of a REST success the tree reader reads (stat in single
+    quotes), one element holding ``count`` attributes: the best of three batches."""
+    attributes = " ".join(f'a{i}="x"' for i in range(count))
+    body = f"<rsp stat='ok'><x {attributes}/></rsp>".encode()
+    best = float("inf")
+    gc.disable()
+    try:
+        for _ in range(3):
+            start = time.process_time()
+            for _ in range(reps):
+                decode(body)
+            best = min(best, time.process_time() - start)
+    finally:
+        gc.enable()
+    return best / reps
+
+
+def test_the_tree_reader_reads_many_attributes_in_linear_time() -> None:
+    # As tests/test_linear.py measures: 8x the attributes must cost well under 20x the
+    # time (linear work is about 8x; reading each by name again is quadratic, 64x).
+    def growth() -> float:
+        return _tree_read_cost(10_000, 1) / max(_tree_read_cost(1_250, 8), 1e-6)
+
+    ratio = growth()
+    if ratio >= 20:
+        ratio = min(ratio, growth())  # once more, before a slow spell fails it
+    assert ratio < 20, f"8x the attributes cost {ratio:.1f}x the time"
