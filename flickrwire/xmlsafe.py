@@ -24,15 +24,17 @@ MAX_DEPTH = 256
 
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DTD_TEXT = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_SLICE = 1 << 16
-# Fragments of this many characters are parsed whole rather than fed in slices.
-_WHOLE_MIN, _WHOLE_MAX = 1 << 12, 1 << 20
+_SLICE = 1 << 16  # pragma: no mutate (the size of the slices fed: speed only)
+# Fragments of this many characters are parsed whole rather than fed in slices: from
+# MIN (below it feeding costs less) up to MAX (above it the copy of the text costs memory).
+_WHOLE_MIN = 1 << 12  # pragma: no mutate (which of two paths with one answer: speed only)
+_WHOLE_MAX = 1 << 20
 #: XInclude's namespaces, as they open a tag in lxml's notation; its elements are refused.
 XINCLUDE_NAMESPACES = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/2003/XInclude}")
 _XINCLUDE_TAGS = tuple(f"{ns}*" for ns in XINCLUDE_NAMESPACES)
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _UTF8_PROLOGS = (b'<?xml version="1.0" encoding="utf-8"', b'<?xml version="1.0" encoding="UTF-8"')
-_ASCII_SAFE = frozenset({"utf-8", "ascii", "latin-1"})
+_ASCII_SAFE = frozenset({"utf-8", "ascii"})  # codecs.lookup names Latin-1 "iso8859-1"
 _PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Byte-order marks and the first bytes of "<?" in encodings that are not ASCII-compatible
 # (XML 1.0 appendix F, autodetection of character encodings).
@@ -120,11 +122,9 @@ def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     """Parse untrusted bytes; raise :class:`UnsafeXMLError` or :class:`XMLSyntaxError`."""
     data = _checked(data, max_bytes)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _parser())  # a document without a root is an error
     except etree.XMLSyntaxError as exc:
         raise XMLSyntaxError(str(exc)) from exc
-    if root is None:
-        raise XMLSyntaxError("empty XML document")
     # An XInclude element needs a namespace declaration naming XInclude, literally or
     # through character references (entities were refused above).
     maybe_xinclude = b"xmlns" in data and (b"XInclude" in data or b"&#" in data)
@@ -137,8 +137,8 @@ def parse_wrapped(text: str, wrapper: str, *, max_bytes: int = MAX_XML_BYTES) ->
     escaped. The same refusals as :func:`parse`; the text is fed in slices, so no copy of
     it is made whole (a 10 MiB payload would otherwise be encoded and wrapped: two more)."""
     root: etree._Element = parse_wrapped_into(_parser("feeder"), text, wrapper, max_bytes=max_bytes)
-    maybe_xinclude = "xmlns" in text and ("XInclude" in text or "&#" in text)
-    _check_tree(root, namespaced=maybe_xinclude)
+    # No byte test before the walk, as parse makes: the codecs read payloads with a target.
+    _check_tree(root, namespaced=True)
     return root
 
 
@@ -153,31 +153,28 @@ def parse_wrapped_into(
         )
     if _DTD_TEXT.search(text):
         raise UnsafeXMLError("XML document declares a DTD or entities; refused")
-    if _WHOLE_MIN <= len(text) <= _WHOLE_MAX:
-        # Mid-sized fragments parse faster in one piece than fed (bench_decode.py), at
-        # the cost of one copy of the text.
-        data = f"<{wrapper}>{text}</{wrapper}>".encode("utf-8", "surrogatepass")
-        try:
-            return etree.fromstring(data, parser)
-        except etree.XMLSyntaxError as exc:
-            raise XMLSyntaxError(str(exc)) from exc
     try:
+        if _WHOLE_MIN <= len(text) <= _WHOLE_MAX:
+            # Mid-sized fragments parse faster in one piece than fed (bench_decode.py), at
+            # the cost of one copy of the text.
+            data = f"<{wrapper}>{text}</{wrapper}>".encode("utf-8", "surrogatepass")
+            return etree.fromstring(data, parser)
         parser.feed(f"<{wrapper}>")
         for start in range(0, len(text), _SLICE):
             parser.feed(text[start : start + _SLICE])
         parser.feed(f"</{wrapper}>")
         return parser.close()
-    except etree.XMLSyntaxError as exc:
+    except BaseException as exc:
+        # A feed parser stays mid-document until closed: after an error, a refusal by
+        # its target, or anything that stopped the feeding between two slices.
         with contextlib.suppress(Exception):
-            parser.close()  # a feed parser stays mid-document until closed
-        raise XMLSyntaxError(str(exc)) from exc
-    except BaseException:
-        with contextlib.suppress(Exception):
-            parser.close()  # the same when a target refused the document
+            parser.close()
+        if isinstance(exc, etree.XMLSyntaxError):
+            raise XMLSyntaxError(str(exc)) from exc
         raise
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=32)  # pragma: no mutate (the size of a cache: speed only)
 def _keeps_ascii(encoding: str) -> bool:
     """Whether ``encoding`` is one where ASCII bytes are exactly ASCII characters and no
     other byte sequence decodes to one, so the byte scan sees all markup. An allowlist:
@@ -194,10 +191,10 @@ def _ascii_compatible(data: bytes) -> bytes:
     byte scan (UTF-16, UTF-32, UTF-7, EBCDIC...); as it is otherwise."""
     if data.startswith(_UTF8_PROLOGS):  # what Flickr sends: nothing to look at
         return data
-    head = data[:4]
-    # No BOM but UTF-8's and no UTF-16/32 pattern: ASCII-compatible so far.
-    ascii_so_far = head[:1].isascii() and b"\x00" not in head
-    encoding = None if ascii_so_far else wide_encoding(data)
+    # A UTF-16 or UTF-32 byte order mark or pattern names the encoding; without one
+    # (wide_encoding answers that in one C call), the document is ASCII-compatible so
+    # far, and only a declared encoding can say otherwise.
+    encoding = wide_encoding(data)
     if encoding is None:
         declared = _DECLARED.match(data)
         if declared is None:
@@ -209,7 +206,7 @@ def _ascii_compatible(data: bytes) -> bytes:
         text = data.decode(encoding)
     except (LookupError, UnicodeError) as exc:
         raise XMLSyntaxError(f"document cannot be read as {encoding}: {exc}") from exc
-    text = _PROLOG.sub("", text.lstrip("\ufeff"), count=1)
+    text = _PROLOG.sub("", text)  # the codec took the byte order mark; a second is text
     if not text.lstrip().startswith("<"):
         raise XMLSyntaxError(f"document read as {encoding} does not start with markup")
     return text.encode("utf-8")

@@ -39,7 +39,7 @@ import equivalents
 from mutants import Mutant, mutants
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("flickrwire", "tests", "fixtures", "examples", "pyproject.toml")
+COPIED = ("flickrwire", "tests", "fixtures", "examples", "bench", "pyproject.toml")
 SAMPLES = REPO.parent / "shared" / "flickr-samples"
 PYTEST = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=--strict-markers"]
 

@@ -18,7 +18,6 @@ from ..call import list_paths
 from ..result import Fault, Result
 from . import BodyError, Outcome, apply_list_hints, shown
 
-NAME = "json"
 CONTENT_TYPE = "application/json"
 JSONP_CONTENT_TYPE = "text/javascript"
 DEFAULT_CALLBACK = "jsonFlickrApi"
@@ -90,7 +89,7 @@ def load(text: str) -> dict[str, Any]:
         if not body.endswith(")"):
             raise BodyError(f"JSONP body from {shown(match.group(1))}( is not closed")
         body = body[:-1].strip()
-    small = len(body) <= _SMALL_BODY
+    small = len(body) <= _SMALL_BODY  # pragma: no mutate (which of two exact checks: speed)
     try:
         # The scanner itself, as JSONDecoder.raw_decode calls it (one Python frame less).
         obj, end = (_naming_scan if small else _scan)(body, 0)
@@ -143,7 +142,7 @@ _repeat = itertools.repeat
 
 #: Up to this many characters, the checking decoder's call per object costs less than the
 #: fixed cost of the checks below (measured with bench/bench_strict_json.py).
-_SMALL_BODY = 640
+_SMALL_BODY = 640  # pragma: no mutate (which of two exact checks: speed only)
 
 
 def _check_depth(obj: dict[str, Any]) -> None:
@@ -185,12 +184,12 @@ def _walk(obj: dict[str, Any], containers: int) -> tuple[int, int]:
     while found != containers and depth <= MAX_DEPTH:
         inner_dicts: list[Any] = []
         inner_lists: list[Any] = []
-        if held > _FEW_VALUES:
+        if held > _FEW_VALUES:  # pragma: no mutate (which of two exact pickers: speed only)
             _pick(list(_chain(map(dict.values, dicts))), inner_dicts, inner_lists)
         else:
             _pick_few(_chain(map(dict.values, dicts)), inner_dicts, inner_lists)
         for items in lists:
-            pick = _pick if len(items) > _FEW_VALUES else _pick_few
+            pick = _pick if len(items) > _FEW_VALUES else _pick_few  # pragma: no mutate (speed)
             pick(items, inner_dicts, inner_lists)
         if not inner_dicts and not inner_lists:
             break
@@ -204,7 +203,7 @@ def _walk(obj: dict[str, Any], containers: int) -> tuple[int, int]:
 
 #: Up to this many values, a Python loop picks out the containers faster than the
 #: C-speed passes of ``_pick``, which cost more to set up.
-_FEW_VALUES = 16
+_FEW_VALUES = 16  # pragma: no mutate (which of two exact pickers: speed only)
 
 
 def _pick_few(values: Iterable[Any], dicts: list[Any], lists: list[Any]) -> None:
@@ -228,7 +227,7 @@ def _pick(values: list[Any], dicts: list[Any], lists: list[Any]) -> None:
     if in_lists == len(values):
         lists += values
         return
-    if (in_dicts + in_lists) * 8 <= len(values):
+    if (in_dicts + in_lists) * 8 <= len(values):  # pragma: no mutate (two exact ways: speed)
         # Few containers among many scalars (a photo's one description among its ten
         # fields): finding each by list.index costs less than two more passes.
         _take(values, kinds, dict, in_dicts, dicts)
@@ -257,7 +256,7 @@ def _colons_outside(data: bytes) -> int:
     marks = data.translate(None, _NOT_MARKS)
     # When the quotes all come in adjacent pairs, no string holds a colon (the first quote
     # must pair with the next, and so on).
-    if marks.count(b'"') != 2 * marks.count(b'""'):
+    if marks.count(b'"') != 2 * marks.count(b'""'):  # pragma: no mutate (a shortcut: speed)
         # Dropping two adjacent quotes keeps the parity of every other quote, so whether a
         # colon lies in a string is unchanged; then every other piece between quotes is in
         # a string, starting with the second.

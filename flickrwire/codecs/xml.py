@@ -20,7 +20,6 @@ from ..call import list_paths
 from ..result import Fault, Payload, Result
 from . import BodyError, Outcome, apply_list_hints, shown
 
-NAME = "xml"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
@@ -228,13 +227,13 @@ class _Builder:
         self._refusal = error
         raise error
 
-    def close(self) -> Built:
+    def close(self) -> Built | None:
         built, refusal = self._built, self._refusal
         self.reset()
         if refusal is not None:
             raise refusal
-        if built is None:
-            raise xmlsafe.XMLSyntaxError("no document element")
+        # None only when the document is not well-formed: lxml then raises its own
+        # error, which names what is wrong (an error raised here would replace it).
         return built
 
 
