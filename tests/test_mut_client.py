@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import sys
+import threading
 from typing import Any
 
 import httpx
 import pytest
 
-from flickrwire import AsyncClient, client as clientmod
+from flickrwire import AsyncClient, client as clientmod, transports
 from flickrwire.aio import AiohttpClient
 
 ANSWER = b'{"stat":"ok","user":{"id":"1"}}'
@@ -59,3 +61,32 @@ async def test_an_injected_client_sends_through_its_own_send() -> None:
         result = await client.call("flickr.test.login")
     assert result.ok and result.payload == {"user": {"id": "1"}}
     assert len(sent) == 1 and sent[0].url == BASE + "rest/"
+
+
+async def test_a_transport_set_after_construction_builds_the_call() -> None:
+    # The short path of the client's own HTTP client builds with the transport it was
+    # made for; once another transport is set in its place, that one builds the request.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            seen.append(conn.recv(65536))
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 0\r\n\r\n"
+            conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}/services/"
+    async with AsyncClient(base_url=base, signing="none") as client:
+        assert isinstance(client.http, AiohttpClient)  # the client's own, with a short path
+        client.transport = transports.get("xmlrpc")
+        result = await client.call("flickr.test.login")
+    thread.join(5)
+    listener.close()
+    assert result.transport == "xmlrpc"
+    assert len(seen) == 1 and seen[0].startswith(b"POST /services/xmlrpc/ HTTP/1.1\r\n")
+    assert b"<methodCall><methodName>flickr.test.login</methodName>" in seen[0]
