@@ -58,3 +58,12 @@ def _no_internet() -> Any:
 def shared_samples() -> Any:
     """The shared samples folder (``sampledir.needs_samples`` asks for it)."""
     return require_samples()
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy variables: with one set, the client's own HTTP client is httpx's pool
+    (httpx honours them; the aiohttp transport does not), not the aiohttp one."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)

@@ -37,12 +37,7 @@ BASE = "https://api.flickr.com/services/"
 Seen = tuple[str, str, list[tuple[bytes, bytes]], bytes]
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Proxy variables would keep httpx's pool for the client's own HTTP client."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
 
 @pytest.fixture
