@@ -24,6 +24,7 @@ import argparse
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from _revision import package_at
@@ -128,32 +129,23 @@ def cases(item: Body) -> dict[str, Callable[[], object]]:
     headers = {"Content-Type": item.content_type}
     data = item.data
 
-    def ours() -> object:
-        return flickrwire.decode(
-            data,
-            transport=item.transport,
-            codec=item.codec,
-            status=200,
-            headers=headers,
-            method=item.method,
-        )
+    given: dict[str, Any] = {
+        "transport": item.transport,
+        "codec": item.codec,
+        "status": 200,
+        "headers": headers,
+        "method": item.method,
+    }
+    ours = partial(flickrwire.decode, data, **given)
 
     result = ours()
     assert isinstance(result, Result)
     if result.ok != item.ok:
         raise SystemExit(f"{item.name}: decode gave ok={result.ok}: {result.fault}")
     parse: Callable[[bytes], object] = json.loads if item.codec == "json" else etree.fromstring
-    found = {"baseline": lambda: parse(data), "flickrwire": ours}
+    found: dict[str, Callable[[], object]] = {"baseline": lambda: parse(data), "flickrwire": ours}
     if BEFORE is not None:
-        before = BEFORE.decode
-        found["before"] = lambda: before(
-            data,
-            transport=item.transport,
-            codec=item.codec,
-            status=200,
-            headers=headers,
-            method=item.method,
-        )
+        found["before"] = partial(BEFORE.decode, data, **given)
     inner = _ESCAPED_PAYLOAD.get(item.transport)
     if inner is not None and item.ok:
         path = inner

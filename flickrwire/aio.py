@@ -23,10 +23,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import httpx
@@ -35,6 +35,9 @@ from yarl import URL
 
 from .exchange import Deadline, DeadlineExceeded, log_request
 from .transports.base import Outgoing, endpoint_url, post_headers, post_request
+
+if TYPE_CHECKING:  # asynchttp picks this module lazily: no import at run time
+    from .asynchttp import Sent
 
 _log = logging.getLogger("httpx")  # httpx's own request log line, kept on the short path
 
@@ -465,8 +468,3 @@ class AiohttpClient(httpx.AsyncClient):
             raise
         wrapped = await self._aiohttp.wrap(response, request)
         return await self._sent(request, wrapped, start, True)
-
-
-#: What :meth:`AiohttpClient.send_plain` gives: an ``httpx.Response`` to read, or the
-#: status, headers and body of an answer read whole.
-Sent = httpx.Response | tuple[int, Mapping[str, str], bytes]
