@@ -7,10 +7,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from loopback import dribble_header, serve
 
 from flickrwire import Client
 
@@ -19,62 +20,30 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r
     len(ANSWER),
     ANSWER,
 )
-Handler = Callable[[socket.socket, threading.Event], None]
-
-
-def _serve(handler: Handler) -> Iterator[tuple[str, list[int]]]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.1)
-    stop = threading.Event()
-    connections: list[int] = []
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connections.append(1)
-            threading.Thread(target=handler, args=(conn, stop), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/services/", connections
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
 
 
 def _stall(conn: socket.socket, stop: threading.Event) -> None:
-    """Read the request, then answer nothing until the test ends (5 s at most)."""
-    with conn:
-        conn.recv(65536)
-        stop.wait(5)
+    """Answer nothing until the test ends (5 s at most)."""
+    stop.wait(5)
 
 
 def _answer_then_hang_up(conn: socket.socket, stop: threading.Event) -> None:
     """Answer one request on a connection that looks kept alive, then close it."""
-    with conn:
-        conn.recv(65536)
-        conn.sendall(OK)
+    conn.sendall(OK)
 
 
 @pytest.fixture
-def stalling() -> Iterator[tuple[str, list[int]]]:
-    yield from _serve(_stall)
+def stalling() -> Iterator[tuple[str, list[bytes]]]:
+    yield from serve(_stall)
 
 
 @pytest.fixture
-def hanging_up() -> Iterator[tuple[str, list[int]]]:
-    yield from _serve(_answer_then_hang_up)
+def hanging_up() -> Iterator[tuple[str, list[bytes]]]:
+    yield from serve(_answer_then_hang_up)
 
 
 def test_an_injected_clients_own_requests_keep_httpxs_read_timeout(
-    stalling: tuple[str, list[int]],
+    stalling: tuple[str, list[bytes]],
 ) -> None:
     # Outside a flickrwire call there is no deadline: the application's own request
     # through the injected client times out by its own read timeout, as before injection.
@@ -86,7 +55,7 @@ def test_an_injected_clients_own_requests_keep_httpxs_read_timeout(
 
 
 def test_a_connection_the_server_closed_is_not_used_again(
-    hanging_up: tuple[str, list[int]],
+    hanging_up: tuple[str, list[bytes]],
 ) -> None:
     # The server answers with a kept-alive connection and then closes it: the next call
     # opens a new connection instead of failing on the dead one.
@@ -100,27 +69,13 @@ def test_a_connection_the_server_closed_is_not_used_again(
     assert len(connections) == 2
 
 
-def _dribble_headers(conn: socket.socket, stop: threading.Event) -> None:
-    """Send a header block one byte every 50 ms; give up after 3 s."""
-    with conn:
-        conn.recv(65536)
-        head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 60
-        for byte in head:
-            if stop.wait(0.05):
-                return
-            try:
-                conn.sendall(bytes([byte]))
-            except OSError:
-                return  # the client hung up: what its deadline does
-
-
 @pytest.fixture
-def dribbling() -> Iterator[tuple[str, list[int]]]:
-    yield from _serve(_dribble_headers)
+def dribbling() -> Iterator[tuple[str, list[bytes]]]:
+    yield from serve(dribble_header)
 
 
 def test_an_injected_clients_reads_end_at_the_calls_deadline(
-    dribbling: tuple[str, list[int]],
+    dribbling: tuple[str, list[bytes]],
 ) -> None:
     # Each byte would restart httpx's read timeout: only the call's deadline, reaching the
     # injected client's own connections, ends the call (else the server gives up first,

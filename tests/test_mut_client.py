@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from loopback import serve
 
 from flickrwire import AsyncClient, client as clientmod, transports
 from flickrwire.aio import AiohttpClient
@@ -63,30 +65,25 @@ async def test_an_injected_client_sends_through_its_own_send() -> None:
     assert len(sent) == 1 and sent[0].url == BASE + "rest/"
 
 
-async def test_a_transport_set_after_construction_builds_the_call() -> None:
+def _empty(conn: socket.socket, stop: threading.Event) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.fixture
+def empty_answers() -> Iterator[tuple[str, list[bytes]]]:
+    yield from serve(_empty)
+
+
+async def test_a_transport_set_after_construction_builds_the_call(
+    empty_answers: tuple[str, list[bytes]],
+) -> None:
     # The short path of the client's own HTTP client builds with the transport it was
     # made for; once another transport is set in its place, that one builds the request.
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    seen: list[bytes] = []
-
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            seen.append(conn.recv(65536))
-            answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 0\r\n\r\n"
-            conn.sendall(answer)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{listener.getsockname()[1]}/services/"
+    base, seen = empty_answers
     async with AsyncClient(base_url=base, signing="none") as client:
         assert isinstance(client.http, AiohttpClient)  # the client's own, with a short path
         client.transport = transports.get("xmlrpc")
         result = await client.call("flickr.test.login")
-    thread.join(5)
-    listener.close()
     assert result.transport == "xmlrpc"
     assert len(seen) == 1 and seen[0].startswith(b"POST /services/xmlrpc/ HTTP/1.1\r\n")
     assert b"<methodCall><methodName>flickr.test.login</methodName>" in seen[0]

@@ -12,16 +12,15 @@ import asyncio
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import anyio
 import httpx
 import pytest
 import sniffio
+from loopback import dribble_header, serve
 
 from flickrwire import AsyncClient, Result, RetryPolicy
-
-Handler = Callable[[socket.socket, threading.Event], None]
 
 
 def _answer(body: bytes, status: str = "200 OK") -> bytes:
@@ -33,38 +32,6 @@ OK = _answer(b'{"user":{"id":"12037949754@N01"},"stat":"ok"}')
 BUSY = _answer(b'{"stat":"fail","code":105,"message":"Service currently unavailable"}')
 
 
-def _serve(handler: Handler) -> Iterator[tuple[str, list[bytes]]]:
-    """A loopback server on port 0; yields its URL and the requests' first bytes."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.1)
-    stop = threading.Event()
-    seen: list[bytes] = []
-
-    def handle(conn: socket.socket) -> None:
-        with conn:
-            seen.append(conn.recv(65536))
-            handler(conn, stop)
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/services/", seen
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
-
-
 def _ok(conn: socket.socket, stop: threading.Event) -> None:
     conn.sendall(OK)
 
@@ -74,31 +41,20 @@ def _busy_then_ok(conn: socket.socket, stop: threading.Event) -> None:
     _busy_then_ok.calls += 1  # type: ignore[attr-defined]
 
 
-def _dribble(conn: socket.socket, stop: threading.Event) -> None:
-    """Send a header block one byte every 50 ms (each byte restarts httpx's read timeout)."""
-    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 60:
-        if stop.wait(0.05):
-            return
-        try:
-            conn.sendall(bytes([byte]))
-        except OSError:
-            return  # the client hung up: what its deadline does
-
-
 @pytest.fixture
 def answering() -> Iterator[tuple[str, list[bytes]]]:
-    yield from _serve(_ok)
+    yield from serve(_ok)
 
 
 @pytest.fixture
 def busy_once() -> Iterator[tuple[str, list[bytes]]]:
     _busy_then_ok.calls = 0  # type: ignore[attr-defined]
-    yield from _serve(_busy_then_ok)
+    yield from serve(_busy_then_ok)
 
 
 @pytest.fixture
 def dribbling() -> Iterator[tuple[str, list[bytes]]]:
-    yield from _serve(_dribble)
+    yield from serve(dribble_header)
 
 
 def _under_trio(url: str, timeout: float = 10.0, retry: RetryPolicy | None = None) -> Result:
