@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -67,3 +68,26 @@ def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture
+async def web_server() -> AsyncIterator[Callable[[Any], Awaitable[str]]]:
+    """Start an aiohttp.web server on a free loopback port answering every path with the
+    handler given (``await web_server(handler)``); gives its base URL. aiohttp is
+    imported here, so that only the tests asking for it need ``flickrwire[fast]``."""
+    from aiohttp import web
+
+    runners: list[web.AppRunner] = []
+
+    async def start(handler: Any) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}/services/"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -23,27 +23,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
-    """Start a loopback server answering every path with ``handler``; give its base URL."""
-    runners: list[web.AppRunner] = []
-
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = runner.addresses[0][1]
-        return f"http://127.0.0.1:{port}/services/"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
 
 
 async def leave(base_url: str, **options: object) -> Result:
@@ -69,7 +48,7 @@ def test_proxy_settings_keep_httpx_pool(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 async def test_a_success_is_read_and_the_request_is_sent_whole(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     seen: list[tuple[str, str, bytes, str]] = []
 
@@ -78,7 +57,7 @@ async def test_a_success_is_read_and_the_request_is_sent_whole(
         seen.append((request.method, request.path, body, request.headers["Authorization"]))
         return web.json_response({"stat": "ok"})
 
-    result = await leave(await serve(handler))
+    result = await leave(await web_server(handler))
     assert result.ok and result.http_status == 200
     method, path, body, authorization = seen[0]
     assert (method, path) == ("POST", "/services/rest/")
@@ -86,30 +65,32 @@ async def test_a_success_is_read_and_the_request_is_sent_whole(
     assert authorization.startswith("OAuth ")
 
 
-async def test_a_fault_answer_keeps_its_status(serve: Callable[..., Awaitable[str]]) -> None:
+async def test_a_fault_answer_keeps_its_status(web_server: Callable[..., Awaitable[str]]) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response(
             status=401, text="oauth_problem=signature_invalid", content_type="text/plain"
         )
 
-    result = await leave(await serve(handler))
+    result = await leave(await web_server(handler))
     assert result.fault is not None
     assert (result.fault.origin, result.http_status) == ("auth", 401)
 
 
 async def test_a_declared_oversize_body_is_a_decode_fault(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response(body=b'{"stat":"ok"' + b" " * 5000 + b"}")
 
-    result = await leave(await serve(handler), max_body=1000)
+    result = await leave(await web_server(handler), max_body=1000)
     assert result.fault is not None
     assert (result.fault.origin, result.http_status) == ("decode", 200)
     assert "1000-byte limit" in result.fault.message
 
 
-async def test_a_chunked_oversize_body_is_cut_short(serve: Callable[..., Awaitable[str]]) -> None:
+async def test_a_chunked_oversize_body_is_cut_short(
+    web_server: Callable[..., Awaitable[str]],
+) -> None:
     sent: list[int] = []
 
     async def handler(request: web.Request) -> web.StreamResponse:
@@ -124,13 +105,13 @@ async def test_a_chunked_oversize_body_is_cut_short(serve: Callable[..., Awaitab
             pass  # the client hung up, as it should
         return response
 
-    result = await leave(await serve(handler), max_body=10_000)
+    result = await leave(await web_server(handler), max_body=10_000)
     assert result.fault is not None
     assert (result.fault.origin, result.http_status) == ("decode", 200)
 
 
 async def test_a_gzip_body_is_decoded_and_limited_by_its_decoded_size(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     small = gzip.compress(b'{"stat":"ok","a":{"_content":"b"}}')
     big = gzip.compress(b'{"stat":"ok"' + b" " * 50_000 + b"}")
@@ -139,7 +120,7 @@ async def test_a_gzip_body_is_decoded_and_limited_by_its_decoded_size(
     async def handler(request: web.Request) -> web.Response:
         return web.Response(body=bodies.pop(0), headers={"Content-Encoding": "gzip"})
 
-    base_url = await serve(handler)
+    base_url = await web_server(handler)
     async with AsyncClient(credentials=CREDS, base_url=base_url, max_body=10_000) as client:
         first = await client.call("flickr.test.echo")
         second = await client.call("flickr.test.echo")
@@ -147,14 +128,14 @@ async def test_a_gzip_body_is_decoded_and_limited_by_its_decoded_size(
     assert second.fault is not None and second.fault.origin == "decode"
 
 
-async def test_a_redirect_is_not_followed(serve: Callable[..., Awaitable[str]]) -> None:
+async def test_a_redirect_is_not_followed(web_server: Callable[..., Awaitable[str]]) -> None:
     seen: list[str] = []
 
     async def handler(request: web.Request) -> web.Response:
         seen.append(request.path)
         return web.Response(status=307, headers={"Location": "/elsewhere/"})
 
-    result = await leave(await serve(handler))
+    result = await leave(await web_server(handler))
     assert seen == ["/services/rest/"]
     assert result.fault is not None
     assert (result.fault.origin, result.http_status) == ("http", 307)
@@ -177,7 +158,7 @@ async def test_a_refused_connection_is_a_retryable_network_fault() -> None:
 
 
 async def test_a_connection_dropped_mid_body_is_a_network_fault(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Length": "100000"})
@@ -187,19 +168,19 @@ async def test_a_connection_dropped_mid_body_is_a_network_fault(
         request.transport.close()
         return response
 
-    result = await leave(await serve(handler))
+    result = await leave(await web_server(handler))
     assert result.fault is not None
     assert (result.fault.origin, result.fault.retryable) == ("network", True)
 
 
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
         await asyncio.sleep(2)
         return web.json_response({"stat": "ok"})
 
-    result = await leave(await serve(handler), timeout=0.2)
+    result = await leave(await web_server(handler), timeout=0.2)
     assert result.fault is not None
     assert (result.fault.origin, result.fault.retryable) == ("network", True)
     with pytest.raises(NetworkError) as info:
@@ -208,7 +189,7 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout(
 
 
 async def test_the_default_http_client_still_behaves_as_httpx(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
         if request.path == "/services/moved":
@@ -217,7 +198,7 @@ async def test_the_default_http_client_still_behaves_as_httpx(
         response.set_cookie("seen", "1")
         return response
 
-    base_url = await serve(handler)
+    base_url = await web_server(handler)
     async with default_async_http(5.0) as http:
         direct = await http.get(base_url + "here")
         assert direct.json() == {"path": "/services/here"}
@@ -232,7 +213,7 @@ async def test_the_default_http_client_still_behaves_as_httpx(
 
 
 async def test_the_wire_carries_the_requests_headers_and_no_others(
-    serve: Callable[..., Awaitable[str]],
+    web_server: Callable[..., Awaitable[str]],
 ) -> None:
     seen: list[dict[str, str]] = []
 
@@ -240,7 +221,7 @@ async def test_the_wire_carries_the_requests_headers_and_no_others(
         seen.append({k.lower(): v for k, v in request.headers.items()})
         return web.json_response({"stat": "ok"})
 
-    base_url = await serve(handler)
+    base_url = await web_server(handler)
     async with AsyncClient("soap", "json", CREDS, base_url=base_url) as client:
         call = Call.build("flickr.groups.leave", {"group_id": "12345@N01"})
         request = client.build_request(call)
@@ -252,14 +233,16 @@ async def test_the_wire_carries_the_requests_headers_and_no_others(
     assert seen[0]["content-length"] == expected["content-length"]
 
 
-async def test_the_url_goes_out_as_httpx_encoded_it(serve: Callable[..., Awaitable[str]]) -> None:
+async def test_the_url_goes_out_as_httpx_encoded_it(
+    web_server: Callable[..., Awaitable[str]],
+) -> None:
     seen: list[str] = []
 
     async def handler(request: web.Request) -> web.Response:
         seen.append(request.raw_path)
         return web.json_response({"stat": "ok"})
 
-    base_url = await serve(handler)
+    base_url = await web_server(handler)
     params = {"text": "a b~c%2F/@é", "tags": "x,y"}
     async with default_async_http(5.0) as http:
         response = await http.get(base_url + "rest/", params=params)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -34,24 +34,6 @@ TIMEOUT = 0.5
 
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    runners: list[web.AppRunner] = []
-
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}/services/"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
 
 
 async def call_over(path: str, base_url: str, codec: str = "json", **options: object) -> Result:
@@ -118,70 +100,70 @@ def answering(status: int, body: bytes, **headers: str) -> Handler:
     return handler
 
 
-async def test_a_success(serve: Serve) -> None:
+async def test_a_success(web_server: Serve) -> None:
     body = b'{"stat":"ok","group":{"id":"12345@N01","name":{"_content":"x"}}}'
-    results = await over_every_path(await serve(answering(200, body)))
+    results = await over_every_path(await web_server(answering(200, body)))
     own = assert_alike(results)
     assert own.ok and own.payload == {"group": {"id": "12345@N01", "name": {"_content": "x"}}}
     assert own.raw == body
 
 
-async def test_an_xml_success(serve: Serve) -> None:
+async def test_an_xml_success(web_server: Serve) -> None:
     body = b'<?xml version="1.0"?>\n<rsp stat="ok"><group id="1@N01"/></rsp>'
-    base_url = await serve(answering(200, body, **{"Content-Type": "text/xml"}))
+    base_url = await web_server(answering(200, body, **{"Content-Type": "text/xml"}))
     results = {path: await call_over(path, base_url, codec="xml") for path in PATHS}
     assert assert_alike(results).payload == {"group": {"id": "1@N01"}}
 
 
-async def test_a_flickr_fault(serve: Serve) -> None:
+async def test_a_flickr_fault(web_server: Serve) -> None:
     body = b'{"stat":"fail","code":3,"message":"Account is not in that group"}'
-    own = assert_alike(await over_every_path(await serve(answering(200, body))))
+    own = assert_alike(await over_every_path(await web_server(answering(200, body))))
     assert own.fault is not None
     assert (own.fault.code, own.fault.origin) == (3, "api")
 
 
-async def test_a_bad_signature_answer(serve: Serve) -> None:
+async def test_a_bad_signature_answer(web_server: Serve) -> None:
     body = b"oauth_problem=signature_invalid"
-    base_url = await serve(answering(401, body, **{"Content-Type": "text/plain"}))
+    base_url = await web_server(answering(401, body, **{"Content-Type": "text/plain"}))
     own = assert_alike(await over_every_path(base_url))
     assert own.fault is not None and own.fault.origin == "auth"
 
 
-async def test_a_server_error(serve: Serve) -> None:
-    own = assert_alike(await over_every_path(await serve(answering(503, b"busy"))))
+async def test_a_server_error(web_server: Serve) -> None:
+    own = assert_alike(await over_every_path(await web_server(answering(503, b"busy"))))
     assert own.fault is not None
     assert (own.fault.origin, own.fault.retryable, own.http_status) == ("http", True, 503)
 
 
-async def test_a_redirect_is_an_http_fault_and_not_followed(serve: Serve) -> None:
+async def test_a_redirect_is_an_http_fault_and_not_followed(web_server: Serve) -> None:
     seen: list[str] = []
 
     async def handler(request: web.Request) -> web.Response:
         seen.append(request.path)
         return web.Response(status=302, headers={"Location": "/elsewhere/"})
 
-    own = assert_alike(await over_every_path(await serve(handler)))
+    own = assert_alike(await over_every_path(await web_server(handler)))
     assert seen == ["/services/rest/"] * len(PATHS)
     assert own.fault is not None
     assert (own.fault.origin, own.http_status) == ("http", 302)
 
 
-async def test_a_declared_oversize_body(serve: Serve) -> None:
+async def test_a_declared_oversize_body(web_server: Serve) -> None:
     body = b'{"stat":"ok"' + b" " * 5000 + b"}"
-    own = assert_alike(await over_every_path(await serve(answering(200, body)), max_body=1000))
+    own = assert_alike(await over_every_path(await web_server(answering(200, body)), max_body=1000))
     assert own.fault is not None
     assert (own.fault.origin, own.http_status) == ("decode", 200)
     assert "1000-byte limit" in own.fault.message
 
 
-async def test_a_body_exactly_at_the_limit_is_read(serve: Serve) -> None:
+async def test_a_body_exactly_at_the_limit_is_read(web_server: Serve) -> None:
     body = b'{"stat":"ok"' + b" " * 87 + b"}"
     assert len(body) == 100
-    own = assert_alike(await over_every_path(await serve(answering(200, body)), max_body=100))
+    own = assert_alike(await over_every_path(await web_server(answering(200, body)), max_body=100))
     assert own.ok
 
 
-async def test_a_chunked_oversize_body_is_cut_short(serve: Serve) -> None:
+async def test_a_chunked_oversize_body_is_cut_short(web_server: Serve) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse()
         response.enable_chunked_encoding()
@@ -193,12 +175,12 @@ async def test_a_chunked_oversize_body_is_cut_short(serve: Serve) -> None:
             pass  # the client hung up, as it should
         return response
 
-    own = assert_alike(await over_every_path(await serve(handler), max_body=10_000))
+    own = assert_alike(await over_every_path(await web_server(handler), max_body=10_000))
     assert own.fault is not None
     assert (own.fault.origin, own.http_status) == ("decode", 200)
 
 
-async def test_a_chunked_answer_within_the_limit(serve: Serve) -> None:
+async def test_a_chunked_answer_within_the_limit(web_server: Serve) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
@@ -207,40 +189,40 @@ async def test_a_chunked_answer_within_the_limit(serve: Serve) -> None:
         await response.write(b'"a":{"_content":"b"}}')
         return response
 
-    own = assert_alike(await over_every_path(await serve(handler)))
+    own = assert_alike(await over_every_path(await web_server(handler)))
     assert own.ok and own.payload == {"a": {"_content": "b"}}
 
 
-async def test_gzip_is_undone_and_its_decoded_size_limited(serve: Serve) -> None:
+async def test_gzip_is_undone_and_its_decoded_size_limited(web_server: Serve) -> None:
     small = gzip.compress(b'{"stat":"ok","a":{"_content":"b"}}')
-    base_url = await serve(answering(200, small, **{"Content-Encoding": "gzip"}))
+    base_url = await web_server(answering(200, small, **{"Content-Encoding": "gzip"}))
     own = assert_alike(await over_every_path(base_url))
     assert own.ok and own.payload == {"a": {"_content": "b"}}
 
     big = gzip.compress(b'{"stat":"ok"' + b" " * 50_000 + b"}")
-    base_url = await serve(answering(200, big, **{"Content-Encoding": "gzip"}))
+    base_url = await web_server(answering(200, big, **{"Content-Encoding": "gzip"}))
     own = assert_alike(await over_every_path(base_url, max_body=10_000))
     assert own.fault is not None and own.fault.origin == "decode"
 
 
-async def test_broken_gzip_is_a_decode_fault_with_the_status(serve: Serve) -> None:
-    base_url = await serve(answering(200, b"not gzip at all", **{"Content-Encoding": "gzip"}))
+async def test_broken_gzip_is_a_decode_fault_with_the_status(web_server: Serve) -> None:
+    base_url = await web_server(answering(200, b"not gzip at all", **{"Content-Encoding": "gzip"}))
     own = assert_alike(await over_every_path(base_url))
     assert own.fault is not None
     assert (own.fault.origin, own.http_status) == ("decode", 200)
     assert own.fault.message.startswith("body could not be decoded")
 
 
-async def test_an_unknown_coding_is_a_decode_fault(serve: Serve) -> None:
-    base_url = await serve(answering(200, b"squashed", **{"Content-Encoding": "x-squash"}))
+async def test_an_unknown_coding_is_a_decode_fault(web_server: Serve) -> None:
+    base_url = await web_server(answering(200, b"squashed", **{"Content-Encoding": "x-squash"}))
     own = assert_alike(await over_every_path(base_url))
     assert own.fault is not None
     assert own.fault.origin == "decode" and "x-squash" in own.fault.message
 
 
-async def test_an_answer_setting_a_cookie(serve: Serve) -> None:
+async def test_an_answer_setting_a_cookie(web_server: Serve) -> None:
     body = b'{"stat":"ok"}'
-    base_url = await serve(answering(200, body, **{"Set-Cookie": "seen=1; Path=/"}))
+    base_url = await web_server(answering(200, body, **{"Set-Cookie": "seen=1; Path=/"}))
     assert assert_alike(await over_every_path(base_url)).ok
     # The cookie lands in the HTTP client's jar, as httpx's send stores it.
     async with AsyncClient("rest", "json", CREDS, base_url=base_url) as client:
@@ -248,12 +230,12 @@ async def test_an_answer_setting_a_cookie(serve: Serve) -> None:
         assert client.http.cookies.get("seen") == "1"
 
 
-async def test_a_server_that_does_not_answer_in_time(serve: Serve) -> None:
+async def test_a_server_that_does_not_answer_in_time(web_server: Serve) -> None:
     async def handler(request: web.Request) -> web.Response:
         await asyncio.sleep(TIMEOUT * 4)
         return web.json_response({"stat": "ok"})
 
-    results = await over_every_path(await serve(handler), timeout=TIMEOUT)
+    results = await over_every_path(await web_server(handler), timeout=TIMEOUT)
     # httpx's read timeout and the call's deadline end together there: either may speak.
     own = assert_alike(results, messages=("own",))
     assert own.fault is not None
@@ -261,7 +243,7 @@ async def test_a_server_that_does_not_answer_in_time(serve: Serve) -> None:
     assert isinstance(own.fault.cause, httpx.TimeoutException)
 
 
-async def test_a_dribbling_body_is_cut_off_at_the_deadline(serve: Serve) -> None:
+async def test_a_dribbling_body_is_cut_off_at_the_deadline(web_server: Serve) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Length": "1000"})
         await response.prepare(request)
@@ -275,7 +257,7 @@ async def test_a_dribbling_body_is_cut_off_at_the_deadline(serve: Serve) -> None
 
     loop = asyncio.get_running_loop()
     began = loop.time()
-    results = await over_every_path(await serve(handler), timeout=TIMEOUT)
+    results = await over_every_path(await web_server(handler), timeout=TIMEOUT)
     assert loop.time() - began < len(PATHS) * TIMEOUT + 2.0
     own = assert_alike(results, messages=("own",))
     assert own.fault is not None
@@ -293,7 +275,7 @@ async def test_a_refused_connection() -> None:
     assert isinstance(own.fault.cause, httpx.ConnectError)
 
 
-async def test_a_connection_dropped_mid_body(serve: Serve) -> None:
+async def test_a_connection_dropped_mid_body(web_server: Serve) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Length": "1000"})
         await response.prepare(request)
@@ -302,12 +284,12 @@ async def test_a_connection_dropped_mid_body(serve: Serve) -> None:
         request.transport.close()
         return response
 
-    own = assert_alike(await over_every_path(await serve(handler)), messages=("own",))
+    own = assert_alike(await over_every_path(await web_server(handler)), messages=("own",))
     assert own.fault is not None
     assert (own.fault.origin, own.fault.retryable) == ("network", True)
 
 
-async def test_a_retried_call_gives_the_last_answer(serve: Serve) -> None:
+async def test_a_retried_call_gives_the_last_answer(web_server: Serve) -> None:
     answers: list[bytes] = []
 
     async def handler(request: web.Request) -> web.Response:
@@ -318,12 +300,14 @@ async def test_a_retried_call_gives_the_last_answer(serve: Serve) -> None:
         return web.json_response({"stat": "ok"})
 
     policy = RetryPolicy(attempts=2, base=0.0, jitter=False)
-    own = assert_alike(await over_every_path(await serve(handler), retry=policy))
+    own = assert_alike(await over_every_path(await web_server(handler), retry=policy))
     assert own.ok
     assert len(answers) == 2 * len(PATHS)
 
 
-async def test_a_read_timeout_shorter_than_the_deadline_still_ends_the_call(serve: Serve) -> None:
+async def test_a_read_timeout_shorter_than_the_deadline_still_ends_the_call(
+    web_server: Serve,
+) -> None:
     async def handler(request: web.Request) -> web.Response:
         await asyncio.sleep(TIMEOUT * 4)
         return web.json_response({"stat": "ok"})
@@ -331,15 +315,15 @@ async def test_a_read_timeout_shorter_than_the_deadline_still_ends_the_call(serv
     loop = asyncio.get_running_loop()
     began = loop.time()
     phases = httpx.Timeout(30.0, read=TIMEOUT)
-    results = await over_every_path(await serve(handler), timeout=phases)
+    results = await over_every_path(await web_server(handler), timeout=phases)
     assert loop.time() - began < len(PATHS) * TIMEOUT * 3
     own = assert_alike(results)
     assert own.fault is not None
     assert own.fault.message == "timed out (ReadTimeout)"
 
 
-async def test_an_http_client_set_after_construction_is_the_one_used(serve: Serve) -> None:
-    base_url = await serve(answering(200, b'{"stat":"ok"}'))
+async def test_an_http_client_set_after_construction_is_the_one_used(web_server: Serve) -> None:
+    base_url = await web_server(answering(200, b'{"stat":"ok"}'))
     seen: list[httpx.Request] = []
 
     async def handler(request: httpx.Request) -> httpx.Response:
@@ -357,7 +341,7 @@ async def test_an_http_client_set_after_construction_is_the_one_used(serve: Serv
     assert again.ok
 
 
-async def test_a_cookie_set_by_an_answer_is_not_sent_back(serve: Serve) -> None:
+async def test_a_cookie_set_by_an_answer_is_not_sent_back(web_server: Serve) -> None:
     """httpx's ``send`` adds no cookie to a request flickrwire built; neither does aiohttp."""
     cookies: list[str | None] = []
 
@@ -369,7 +353,7 @@ async def test_a_cookie_set_by_an_answer_is_not_sent_back(serve: Serve) -> None:
         return response
 
     # A host name: aiohttp's cookie jar keeps no cookie for an IP address.
-    base_url = (await serve(handler)).replace("127.0.0.1", "localhost")
+    base_url = (await web_server(handler)).replace("127.0.0.1", "localhost")
     for path in PATHS:
         http = AiohttpClient(timeout=5.0) if path == "injected aiohttp" else None
         http = httpx.AsyncClient() if path == "injected httpx" else http
