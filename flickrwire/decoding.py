@@ -19,7 +19,7 @@ from lxml import etree
 from . import errors, xmlsafe
 from .codecs import BodyError, Outcome, json as jsoncodec, shown, xml as xmlcodec
 from .printable import printable
-from .result import Fault, TypedResult, failure, success
+from .result import Fault, TypedResult, outcome_result
 
 #: Default limit on a response body (bytes); larger bodies become a decode fault.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -93,33 +93,59 @@ def decode(
     ``body`` is the body as received, in bytes; text is a ``TypeError`` at once (its
     bytes, and so its charset, are what decoding reads).
     """
-    if not isinstance(body, (bytes, bytearray, memoryview)):
-        raise TypeError(
-            f"decode() takes bytes (the body as received), not {type(body).__name__}; "
-            "for text you hold, pass text.encode('utf-8')"
-        )
-    body = bytes(body)
-
-    def done(outcome: Outcome) -> TypedResult:
-        payload, fault = outcome
-        if fault is None:
-            return success(
-                method, payload, transport=transport, codec=codec, status=status, raw=body
+    if type(body) is not bytes:
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"decode() takes bytes (the body as received), not {type(body).__name__}; "
+                "for text you hold, pass text.encode('utf-8')"
             )
-        return failure(method, fault, transport=transport, codec=codec, status=status, raw=body)
+        body = bytes(body)
+    if (
+        status == 200
+        and body[:1] == b"{"
+        and len(body) <= max_bytes
+        and body.isascii()
+        and b"\x00" not in body
+    ):
+        # The usual JSON answer, decided at once: what _outcome finds step by step holds
+        # for these bytes (no byte order mark, wide encoding or prolog; plain ASCII, so
+        # no charset counts; not empty, an OAuth problem, XML or HTML; a success status).
+        payload, fault = _json_outcome(body.decode("ascii"), method)
+        return outcome_result(method, payload, fault, transport, codec, status, body)
+    payload, fault = _general(body, status, headers, method, max_bytes)
+    return outcome_result(method, payload, fault, transport, codec, status, body)
 
+
+def _general(
+    body: bytes,
+    status: int | None,
+    headers: Mapping[str, str] | None,
+    method: str,
+    max_bytes: int,
+) -> Outcome:
+    """The outcome of any body under any status: the way every answer can take."""
     try:
-        outcome = _outcome(body, status, headers, method, max_bytes)
+        payload, fault = _outcome(body, status, headers, method, max_bytes)
     except (ValueError, RecursionError, UnicodeError) as exc:
         # Every reader turns what it knows of into a BodyError; this is the last line,
         # so that no body, however odd, gets a traceback instead of a Result.
-        outcome = {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
-    if outcome[1] is None and status is not None and not 200 <= status < 300:
+        payload, fault = {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
+    if fault is None and status is not None and not 200 <= status < 300:
         # A success body under an HTTP error or a redirect is not a success: Flickr
         # answers with 200 whatever the outcome, so the status came from something else
         # (a proxy, a moved endpoint) and the body cannot be trusted to be the answer.
-        outcome = {}, _http_fault(status, None)
-    return done(outcome)
+        payload, fault = {}, _http_fault(status, None)
+    return payload, fault
+
+
+def _json_outcome(text: str, method: str) -> Outcome:
+    """A JSON body's outcome under a success status, as _outcome and decode give it."""
+    try:
+        return jsoncodec.decode(text, method)
+    except BodyError as exc:
+        return {}, _decode_fault(str(exc), exc)
+    except (ValueError, RecursionError, UnicodeError) as exc:
+        return {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
 
 
 def _outcome(

@@ -129,17 +129,69 @@ def typed(result: Result) -> TypedResult:
     return cast("TypedResult", result)
 
 
+# The slots of Result, set directly: a frozen dataclass's __init__ goes through
+# object.__setattr__ once per field, which costs decoding a small answer about as much as
+# reading it. The result is the same object Result(...) builds (tests compare the two).
+_new = object.__new__
+_slots = Result.__dict__
+_set_method = _slots["method"].__set__
+_set_ok = _slots["ok"].__set__
+_set_payload = _slots["payload"].__set__
+_set_fault = _slots["fault"].__set__
+_set_transport = _slots["transport"].__set__
+_set_codec = _slots["codec"].__set__
+_set_status = _slots["http_status"].__set__
+_set_raw = _slots["raw"].__set__
+
+
+def _build(
+    method: str,
+    ok: bool,
+    payload: Payload,
+    fault: Fault | None,
+    transport: str,
+    codec: str,
+    status: int | None,
+    raw: bytes,
+) -> Result:
+    result = _new(Result)
+    _set_method(result, method)
+    _set_ok(result, ok)
+    _set_payload(result, payload)
+    _set_fault(result, fault)
+    _set_transport(result, transport)
+    _set_codec(result, codec)
+    _set_status(result, status)
+    _set_raw(result, raw)
+    return result
+
+
 def success(
     method: str, payload: Payload, *, transport: str, codec: str, status: int | None, raw: bytes
 ) -> OkResult:
-    made = Result(method, True, payload or _EMPTY, None, transport, codec, status, raw)
+    made = _build(method, True, payload or _EMPTY, None, transport, codec, status, raw)
     return cast("OkResult", made)
 
 
 def failure(
     method: str, fault: Fault, *, transport: str, codec: str, status: int | None, raw: bytes
 ) -> FailedResult:
-    return cast("FailedResult", Result(method, False, _EMPTY, fault, transport, codec, status, raw))
+    return cast("FailedResult", _build(method, False, _EMPTY, fault, transport, codec, status, raw))
+
+
+def outcome_result(
+    method: str,
+    payload: Payload,
+    fault: Fault | None,
+    transport: str,
+    codec: str,
+    status: int | None,
+    raw: bytes,
+) -> TypedResult:
+    """``success`` when ``fault`` is None, else ``failure`` (positional: one call less)."""
+    ok = fault is None
+    shown = (payload or _EMPTY) if ok else _EMPTY
+    return cast("TypedResult", _build(method, ok, shown, fault, transport, codec, status, raw))
 
 
 def _stringify(value: Any) -> Any:

@@ -46,7 +46,7 @@ def _wrap_key(node: dict[str, Any], key: str) -> None:
     value = node.get(key)
     if value is None:
         node[key] = []  # XML has no element for an empty list; JSON says []
-    elif isinstance(value, Mapping):
+    elif type(value) is not list and isinstance(value, Mapping):  # a list: no ABC check
         node[key] = [value]
 
 
