@@ -187,10 +187,12 @@ def _walk(obj: dict[str, Any], containers: int) -> tuple[int, int]:
         if held > _FEW_VALUES:  # pragma: no mutate (which of two exact pickers: speed only)
             _pick(list(_chain(map(dict.values, dicts))), inner_dicts, inner_lists)
         else:
-            _pick_few(_chain(map(dict.values, dicts)), inner_dicts, inner_lists)
+            _pick_few(dicts, inner_dicts, inner_lists)
         for items in lists:
-            pick = _pick if len(items) > _FEW_VALUES else _pick_few  # pragma: no mutate (speed)
-            pick(items, inner_dicts, inner_lists)
+            if len(items) > _FEW_VALUES:  # pragma: no mutate (two exact pickers: speed only)
+                _pick(items, inner_dicts, inner_lists)
+            else:
+                _pick_few((items,), inner_dicts, inner_lists)
         if not inner_dicts and not inner_lists:
             break
         found += len(inner_dicts) + len(inner_lists)
@@ -206,14 +208,16 @@ def _walk(obj: dict[str, Any], containers: int) -> tuple[int, int]:
 _FEW_VALUES = 16  # pragma: no mutate (which of two exact pickers: speed only)
 
 
-def _pick_few(values: Iterable[Any], dicts: list[Any], lists: list[Any]) -> None:
-    """Append the dicts and the lists among ``values`` to ``dicts`` and ``lists``."""
-    for value in values:
-        kind = type(value)
-        if kind is dict:
-            dicts.append(value)
-        elif kind is list:
-            lists.append(value)
+def _pick_few(nodes: Iterable[Any], dicts: list[Any], lists: list[Any]) -> None:
+    """Append the dicts and the lists among the values of ``nodes`` (dicts or lists) to
+    ``dicts`` and ``lists``: one Python loop, no iterator set up per level."""
+    for node in nodes:
+        for value in node.values() if type(node) is dict else node:
+            kind = type(value)
+            if kind is dict:
+                dicts.append(value)
+            elif kind is list:
+                lists.append(value)
 
 
 def _pick(values: list[Any], dicts: list[Any], lists: list[Any]) -> None:
