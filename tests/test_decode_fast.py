@@ -223,3 +223,19 @@ def test_the_usual_list_hint_wraps_objects_and_leaves_lists_alone() -> None:
     missing: dict[str, Any] = {"members": {"page": "1"}}
     apply_list_hints(missing, ("members.member",))
     assert missing["members"]["member"] == []
+
+
+@pytest.mark.parametrize("error", [RecursionError, ValueError, UnicodeError])
+def test_an_error_no_reader_expected_is_still_a_decode_fault_on_both_paths(
+    error: type[Exception], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(text: str, method: str) -> Any:
+        raise error("a reader's own error")
+
+    monkeypatch.setattr(decoding.jsoncodec, "decode", failing)
+    body = b'{"stat":"ok"}'
+    result = decoding.decode(body, codec="json", method=MEMBERS)
+    same(result, general(body))
+    assert result.fault is not None and result.fault.origin == "decode"
+    assert result.fault.message == f"unreadable body: {error.__name__}"
+    assert type(result.fault.cause) is error
