@@ -220,8 +220,10 @@ def _escape_pair(pair: tuple[str, str]) -> tuple[str, str, str]:
     keep = name not in _UNIQUE_VALUES
     escaped_name, escaped_value = _escape(name), _escape(value, keep)
     # oauthlib's escape maps each character on its own, so the escape of "name=value"
-    # is the escape of the name, "%3D" (the escape of "="), the escape of the value.
-    again = f"{_escape(escaped_name)}%3D{_escape(escaped_value, keep)}"
+    # is the escape of the name, "%3D" (the escape of "="), the escape of the value; a
+    # value its escape left as it was (a nonce, a timestamp) is left so again.
+    twice = _escape(escaped_value, keep) if escaped_value != value else value
+    again = f"{_escape(escaped_name)}%3D{twice}"
     escaped = (escaped_name, escaped_value, again)
     if keep:
         if len(_PAIRS) >= _ESCAPES_KEPT:
