@@ -140,7 +140,12 @@ def http_request(request: Request, body: bytes) -> httpx.Request:
 
 def scope_request(scope: Scope, body: bytes) -> httpx.Request:
     """An ASGI request (scope and body) as an ``httpx.Request``."""
-    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    headers = scope["headers"]
+    host = None
+    for key, value in headers:
+        if key == b"host":
+            host = value
+            break
     server = scope.get("server")
     url = _url(
         scope.get("scheme", "http"),
@@ -149,14 +154,24 @@ def scope_request(scope: Scope, body: bytes) -> httpx.Request:
         scope.get("query_string", b""),
         host,
     )
-    converted = httpx.Request(
-        scope["method"],
-        url,
-        headers=scope["headers"],
-        stream=httpx.ByteStream(body),
-    )
-    converted.read()
-    return converted
+    return Received(scope["method"], url, headers, body)
+
+
+class Received(httpx.Request):
+    """A request as the server received it, body read: what ``httpx.Request(method, url,
+    headers=headers, stream=httpx.ByteStream(body))`` gives once ``read()``, made without
+    the steps that do nothing here (copying the remembered URL, which httpx never changes
+    in place, and streaming the body into itself)."""
+
+    def __init__(
+        self, method: str, url: httpx.URL, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        self.method = method.upper()
+        self.url = url
+        self.headers = httpx.Headers(headers)
+        self.extensions = {}
+        self.stream = httpx.ByteStream(body)
+        self._content = body
 
 
 async def read_body(receive: Receive) -> bytes:

@@ -117,11 +117,7 @@ def form_pairs(text: str) -> Pairs:
 def _form_text(text: str) -> str:
     if "+" in text:
         text = text.replace("+", " ")
-    return unquote(text) if "%" in text else text
-
-
-def _unquoted(text: str) -> str:
-    # unquote() returns a text without "%" as it is; this skips the call for those.
+    # unquote() returns a text without "%" as it is: the call is skipped for those.
     return unquote(text) if "%" in text else text
 
 
@@ -135,10 +131,11 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
         # Well formed: every part is `name="value"` with no "," or '"' inside, so one
         # scan for the pairs reads exactly what the pattern's groups hold, for less CPU.
         pairs: Pairs = []
-        for raw_name, raw_value in _WELL_FORMED_PAIR.findall(authorization, 6):
-            name = _unquoted(raw_name)
+        for name, value in _WELL_FORMED_PAIR.findall(authorization, 6):
+            if "%" in name:
+                name = unquote(name)
             if name != "realm":
-                pairs.append((name, _unquoted(raw_value)))
+                pairs.append((name, unquote(value) if "%" in value else value))
         return pairs, False
     out: Pairs = []
     malformed = False
