@@ -95,16 +95,33 @@ def response_format(transport: Transport, params: Mapping[str, str]) -> Format |
     name = params.get("format") or transport.name
     if name == "json":
         if params.get("nojsoncallback", "").strip() in ("1", "true"):
-            return Format(transport, "json")
+            return _format(transport, "json")
         callback = params.get("jsoncallback", "").strip()
         if not _CALLBACK.match(callback):
             callback = jsoncodec.DEFAULT_CALLBACK
         return Format(transport, "json", callback)
     if name in NATIVE_FORMATS:
-        return Format(transports.get(name), "xml")
+        return _format(transports.get(name), "xml")
     if name == soap.SOAP2:
-        return Format(transports.get("soap"), soap.SOAP2)
+        return _format(transports.get("soap"), soap.SOAP2)
     return None
+
+
+def _format(transport: Transport, codec: str) -> Format:
+    """The one Format of a transport and codec: a Format is immutable and transports are
+    few. Keyed by the transport's id, which its Format kept here keeps from being reused
+    (a plugin transport need not be hashable)."""
+    key = (id(transport), codec)
+    found = _FORMATS.get(key)
+    if found is None:
+        if len(_FORMATS) >= _FORMATS_KEPT:
+            _FORMATS.clear()
+        found = _FORMATS[key] = Format(transport, codec)
+    return found
+
+
+_FORMATS: dict[tuple[int, str], Format] = {}
+_FORMATS_KEPT = 64
 
 
 def render(fmt: Format, result: Result) -> Reply:
