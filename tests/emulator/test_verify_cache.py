@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings, strategies as st
-from oauthlib.oauth1.rfc5849 import signature as oauth_signature
+from oauthlib.oauth1.rfc5849 import signature as oauth_signature, utils as oauth_utils
 
 from flickrwire.emulator import verify
 
@@ -124,3 +124,12 @@ def test_each_url_a_client_may_sign_for_gives_oauthlibs_base_string(uri: str) ->
         oauth_signature.base_string_uri(uri)
         == oauth_signature.base_string_uri("http://127.0.0.1:1/services/rest/")
     )
+
+
+def test_never_more_escapes_kept_than_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "_ESCAPED", {})
+    monkeypatch.setattr(verify, "_PAIRS", {})
+    monkeypatch.setattr(verify, "_ESCAPES_KEPT", 3)
+    for n in range(10):
+        assert verify._escape(f"text {n}") == oauth_utils.escape(f"text {n}")
+        assert 1 <= len(verify._ESCAPED) <= 3
