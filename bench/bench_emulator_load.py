@@ -22,6 +22,10 @@ the two cores (and other processes with all of them), so the requests/s figures 
 from round to round: read the spread.
 
     python bench/bench_emulator_load.py [--rounds 7] [--users 40] [--groups 100] [--quick]
+
+``run(quick)`` gives ``bench/run.py`` its rows: issue 11's three goals (emulator / bare at
+10 connections, 200 / 10 connections, p99 / p50 at 200) and, as context, the server-CPU
+ratio and emulator / bare at 200 connections.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from _timing import Goal, Ratio, Row
 
 KEY, SECRET = "0123456789abcdef0123456789abcdef", "0123456789abcdef"
 ADMIN_TOKEN = "bench-admin-token"
@@ -344,7 +350,7 @@ def run_rounds(args: argparse.Namespace, servers: dict[str, Server]) -> Rounds:
     return rounds
 
 
-def main() -> None:
+def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--serve", choices=("emulator", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, default=7, help="rounds per variant (default 7)")
@@ -356,20 +362,85 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0, help="nice both servers by N")
     parser.add_argument("--json", action="store_true", help="also print the summary as JSON")
     parser.add_argument("--quick", action="store_true", help="a smoke run (figures meaningless)")
-    args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, args.users, args.groups)
-        return
+    args = parser.parse_args(argv)
     if args.quick:
+        # Still 10 and 200 connections (the rows name them), but 40 requests a round.
         args.rounds, args.users, args.groups = 1, 4, 10
-        args.connections = [2, 8]
+    return args
+
+
+def measure(args: argparse.Namespace) -> Rounds:
     servers = {kind: Server(kind, args) for kind in ("emulator", "bare")}
     try:
-        rounds = run_rounds(args, servers)
+        return run_rounds(args, servers)
     finally:
         for server in servers.values():
             server.stop()
-    summary = report(args, rounds)
+
+
+def rows(args: argparse.Namespace, rounds: Rounds) -> list[Row]:
+    """The table rows of ``bench/run.py``: issue 11's goals, and context beside them."""
+    low, high = min(args.connections), max(args.connections)
+    out = []
+    for conns in sorted({low, high}):
+        ours, bare = rounds[("emulator", conns)], rounds[("bare", conns)]
+        out.append(
+            Row(
+                "emulator",
+                f"signed leaves, {conns} keep-alive connections",
+                f"{statistics.median(r.rate for r in ours):,.0f} req/s",
+                "bare Starlette, same uvicorn",
+                Ratio.of([e.rate / b.rate for e, b in zip(ours, bare, strict=True)]),
+                Goal(">=", GOAL_RATIO) if conns == low else None,
+            )
+        )
+        out.append(
+            Row(
+                "emulator",
+                f"  server CPU per leave, {conns} connections (bare / emulator)",
+                f"{statistics.median(r.cpu_us for r in ours):,.0f} us"
+                f" (bare {statistics.median(r.cpu_us for r in bare):,.0f} us)",
+                "the ratio if the server alone ran",
+                Ratio.of([b.cpu_us / e.cpu_us for e, b in zip(ours, bare, strict=True)]),
+            )
+        )
+    if low != high:
+        ours, few = rounds[("emulator", high)], rounds[("emulator", low)]
+        out.append(
+            Row(
+                "emulator",
+                f"emulator, {high} vs {low} connections",
+                f"{statistics.median(r.rate for r in ours):,.0f} req/s",
+                f"emulator, {low} connections",
+                Ratio.of([h.rate / lo.rate for h, lo in zip(ours, few, strict=True)]),
+                Goal(">=", GOAL_COLLAPSE),
+            )
+        )
+        out.append(
+            Row(
+                "emulator",
+                f"emulator p99 / p50, {high} connections",
+                f"p50 {statistics.median(r.p50 for r in ours):,.1f} ms",
+                "its own p50",
+                Ratio.of([r.p99 / r.p50 for r in ours]),
+                Goal("<=", GOAL_TAIL),
+            )
+        )
+    return out
+
+
+def run(quick: bool) -> list[Row]:
+    """Issue 11's emulator goals for ``bench/run.py`` (full: 7 rounds of 4,000 leaves)."""
+    args = options(["--quick"] if quick else [])
+    return rows(args, measure(args))
+
+
+def main() -> None:
+    args = options()
+    if args.serve:
+        serve(args.serve, args.users, args.groups)
+        return
+    summary = report(args, measure(args))
     if args.json:
         print(json.dumps(summary))
 

@@ -95,16 +95,33 @@ def response_format(transport: Transport, params: Mapping[str, str]) -> Format |
     name = params.get("format") or transport.name
     if name == "json":
         if params.get("nojsoncallback", "").strip() in ("1", "true"):
-            return Format(transport, "json")
+            return _format(transport, "json")
         callback = params.get("jsoncallback", "").strip()
         if not _CALLBACK.match(callback):
             callback = jsoncodec.DEFAULT_CALLBACK
         return Format(transport, "json", callback)
     if name in NATIVE_FORMATS:
-        return Format(transports.get(name), "xml")
+        return _format(transports.get(name), "xml")
     if name == soap.SOAP2:
-        return Format(transports.get("soap"), soap.SOAP2)
+        return _format(transports.get("soap"), soap.SOAP2)
     return None
+
+
+def _format(transport: Transport, codec: str) -> Format:
+    """The one Format of a transport and codec: a Format is immutable and transports are
+    few. Keyed by the transport's id, which its Format kept here keeps from being reused
+    (a plugin transport need not be hashable)."""
+    key = (id(transport), codec)
+    found = _FORMATS.get(key)
+    if found is None:
+        if len(_FORMATS) >= _FORMATS_KEPT:
+            _FORMATS.clear()
+        found = _FORMATS[key] = Format(transport, codec)
+    return found
+
+
+_FORMATS: dict[tuple[int, str], Format] = {}
+_FORMATS_KEPT = 64
 
 
 def render(fmt: Format, result: Result) -> Reply:
@@ -140,7 +157,12 @@ def http_request(request: Request, body: bytes) -> httpx.Request:
 
 def scope_request(scope: Scope, body: bytes) -> httpx.Request:
     """An ASGI request (scope and body) as an ``httpx.Request``."""
-    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    headers = scope["headers"]
+    host = None
+    for key, value in headers:
+        if key == b"host":
+            host = value
+            break
     server = scope.get("server")
     url = _url(
         scope.get("scheme", "http"),
@@ -149,14 +171,24 @@ def scope_request(scope: Scope, body: bytes) -> httpx.Request:
         scope.get("query_string", b""),
         host,
     )
-    converted = httpx.Request(
-        scope["method"],
-        url,
-        headers=scope["headers"],
-        stream=httpx.ByteStream(body),
-    )
-    converted.read()
-    return converted
+    return Received(scope["method"], url, headers, body)
+
+
+class Received(httpx.Request):
+    """A request as the server received it, body read: what ``httpx.Request(method, url,
+    headers=headers, stream=httpx.ByteStream(body))`` gives once ``read()``, made without
+    the steps that do nothing here (copying the remembered URL, which httpx never changes
+    in place, and streaming the body into itself)."""
+
+    def __init__(
+        self, method: str, url: httpx.URL, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        self.method = method.upper()
+        self.url = url
+        self.headers = httpx.Headers(headers)
+        self.extensions = {}
+        self.stream = httpx.ByteStream(body)
+        self._content = body
 
 
 async def read_body(receive: Receive) -> bytes:

@@ -139,6 +139,15 @@ class FaultMiddleware:
         entry.finish()
 
     async def _through(self, scope: Scope, receive: Receive, send: Send, entry: LogEntry) -> None:
+        async def logging_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = message["status"]
+            await send(message)
+
+        if not entry.capturing:
+            await self.app(scope, receive, logging_send)
+            entry.finish()
+            return
         chunks: list[bytes] = []
 
         async def logging_receive() -> Message:
@@ -147,14 +156,8 @@ class FaultMiddleware:
                 chunks.append(message.get("body", b""))
             return message
 
-        async def logging_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                entry.status = message["status"]
-            await send(message)
-
-        await self.app(scope, logging_receive if entry.capturing else receive, logging_send)
-        if entry.capturing:
-            entry.body = b"".join(chunks)
+        await self.app(scope, logging_receive, logging_send)
+        entry.body = b"".join(chunks)
         entry.finish()
 
     async def _enact(

@@ -41,12 +41,19 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
-        if length.isdigit():
+        length: bytes | None = None  # the first Content-Length
+        chunked = False
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                if length is None:
+                    length = value
+            elif key == b"transfer-encoding":
+                chunked = True
+        if length is not None and length.isdigit():
             if int(length) > self.max_body:
                 await self._refuse(scope, send)
                 return
-            if b"transfer-encoding" not in (k for k, _ in scope["headers"]):
+            if not chunked:
                 # The server reads exactly Content-Length bytes (RFC 9112 section 6.3):
                 # a body within the limit cannot grow past it, so nothing to count.
                 await self.app(scope, receive, send)

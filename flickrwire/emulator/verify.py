@@ -11,9 +11,13 @@ parameters come from the transports' one reading of the request
 
 The signature is checked by oauthlib's own functions, step by step as its
 ``verify_hmac_sha1`` does (normalize the parameters, the base string URI, the base string,
-the HMAC), so oauthlib stays the independent check of the client's signer; the emulator
-only remembers each endpoint's base string URI, normalizes the parameters once for all
-the URLs a client may have signed for, and compares in constant time.
+the HMAC), so oauthlib stays the independent check of the client's signer: every name,
+value and URI is escaped by oauthlib's ``escape`` and the HMAC is oauthlib's. The emulator
+remembers each endpoint's base string URI and the escapes of repeated names and values,
+normalizes the parameters once for all the URLs a client may have signed for, and builds
+the base string's last part from each pair escaped twice (oauthlib escapes the whole
+normalized text there; escaping maps each character on its own, so the result is the
+same string, which tests compare with oauthlib's ``signature_base_string``).
 
 A bad OAuth signature is not a Flickr error document but HTTP 401
 ``oauth_problem=signature_invalid&debug_sbs=...`` (shared sample
@@ -56,8 +60,8 @@ _KEY_FORMAT = re.compile(r"^[0-9a-f]{32}$")
 #: keys, tokens, group ids): escaping is most of the cost of checking a signature, and a
 #: remembered escape is the same string. At most this many kept (then forgotten at once).
 _ESCAPED: dict[str, str] = {}
-#: The same for whole (name, value) pairs.
-_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+#: The same for whole (name, value) pairs: both escapes, and the pair escaped twice.
+_PAIRS: dict[tuple[str, str], tuple[str, str, str]] = {}
 _ESCAPES_KEPT = 4096
 #: Values new on every request: escaped, never remembered.
 _UNIQUE_VALUES = frozenset({"oauth_nonce", "oauth_timestamp"})
@@ -195,10 +199,10 @@ def _escape(text: str, keep: bool = True) -> str:
     return found
 
 
-def _normalized(auth: AuthInput) -> str:
-    """The normalized parameters (RFC 5849 section 3.4.1.3.2): each name and value
-    escaped by oauthlib, sorted, joined; the steps of oauthlib's ``normalize_parameters``,
-    with the escapes of repeated names and values remembered."""
+def _escaped_pairs(auth: AuthInput) -> list[tuple[str, str, str]]:
+    """Each signed pair as ``(escaped name, escaped value, the pair escaped again)``,
+    sorted as oauthlib's ``normalize_parameters`` sorts (by escaped name, then value);
+    the signature itself left out. Repeated names and values come from memory."""
     pairs = []
     for pair in auth.params:
         escaped = _PAIRS.get(pair)
@@ -208,13 +212,19 @@ def _normalized(auth: AuthInput) -> str:
             escaped = _escape_pair(pair)
         pairs.append(escaped)
     pairs.sort()
-    return "&".join([f"{name}={value}" for name, value in pairs])
+    return pairs
 
 
-def _escape_pair(pair: tuple[str, str]) -> tuple[str, str]:
+def _escape_pair(pair: tuple[str, str]) -> tuple[str, str, str]:
     name, value = pair
     keep = name not in _UNIQUE_VALUES
-    escaped = (_escape(name), _escape(value, keep))
+    escaped_name, escaped_value = _escape(name), _escape(value, keep)
+    # oauthlib's escape maps each character on its own, so the escape of "name=value"
+    # is the escape of the name, "%3D" (the escape of "="), the escape of the value; a
+    # value its escape left as it was (a nonce, a timestamp) is left so again.
+    twice = _escape(escaped_value, keep) if escaped_value != value else value
+    again = f"{_escape(escaped_name)}%3D{twice}"
+    escaped = (escaped_name, escaped_value, again)
     if keep:
         if len(_PAIRS) >= _ESCAPES_KEPT:
             _PAIRS.clear()
@@ -222,26 +232,32 @@ def _escape_pair(pair: tuple[str, str]) -> tuple[str, str]:
     return escaped
 
 
-def _base_string(http_method: str, uri: str, normalized: str) -> str:
-    text: str = oauth_signature.signature_base_string(
-        http_method, _base_string_uri(uri), normalized
-    )
-    return text
+def _base_string(http_method: str, uri: str, escaped_params: str) -> str:
+    """oauthlib's ``signature_base_string`` (RFC 5849 section 3.4.1.1) of the normalized
+    parameters whose escape is ``escaped_params``: the method, the base string URI and
+    the parameters, each escaped by oauthlib, joined by "&"."""
+    return "&".join((_escape(http_method.upper()), _escape(_base_string_uri(uri)), escaped_params))
+
+
+def _escaped_normalized(auth: AuthInput) -> str:
+    """oauthlib's escape of the normalized parameters: as escaping maps each character on
+    its own, it is the pairs escaped twice joined by "%26" (the escape of "&")."""
+    return "%26".join([again for _, _, again in _escaped_pairs(auth)])
 
 
 def base_string(auth: AuthInput) -> str:
     """The OAuth signature base string this request should have been signed with."""
     uri = auth.also[0] if auth.also else auth.uri
-    return _base_string(auth.http_method, uri, _normalized(auth))
+    return _base_string(auth.http_method, uri, _escaped_normalized(auth))
 
 
 def signature_ok(auth: AuthInput, signature: str, consumer_secret: str, token_secret: str) -> bool:
     """Whether ``signature`` is oauthlib's HMAC-SHA1 of the request for one of the URLs
     the client may have signed for (``auth.also``, then the one it reached)."""
-    normalized = _normalized(auth)
+    escaped = _escaped_normalized(auth)
     secrets = SigningSecrets(consumer_secret, token_secret)
     for uri in (*auth.also, auth.uri):
-        base = _base_string(auth.http_method, uri, normalized)
+        base = _base_string(auth.http_method, uri, escaped)
         expected: str = oauth_signature.sign_hmac_sha1_with_client(base, secrets)
         if hmac.compare_digest(expected.encode(), signature.encode()):
             return True

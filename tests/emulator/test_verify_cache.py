@@ -6,7 +6,8 @@ of escapes has been emptied."""
 from __future__ import annotations
 
 import pytest
-from oauthlib.oauth1.rfc5849 import signature as oauth_signature
+from hypothesis import given, settings, strategies as st
+from oauthlib.oauth1.rfc5849 import signature as oauth_signature, utils as oauth_utils
 
 from flickrwire.emulator import verify
 
@@ -75,3 +76,60 @@ def test_a_signature_checks_against_oauthlibs_hmac() -> None:
     assert not verify.signature_ok(auth, good, "consumer secret", "other")
     tampered = [(k, v + "x" if k == "group_id" else v) for k, v in AWKWARD]
     assert not verify.signature_ok(auth_input(tampered), good, "consumer secret", "token/secret")
+
+
+# Escaping maps each character on its own, so the verifier joins escaped pieces instead of
+# escaping the whole normalized text; these compare that with oauthlib on any text.
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",)) | st.sampled_from("&=%+~ /:@?#[]!$'()*,;"),
+    max_size=12,
+)
+_NAMES = st.sampled_from(["oauth_nonce", "oauth_timestamp", "oauth_token", "method"]) | _TEXT
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_NAMES, _TEXT), max_size=8), st.sampled_from(["POST", "GET", "post"]))
+def test_the_base_string_is_oauthlibs_for_any_parameters(
+    params: list[tuple[str, str]], http_method: str
+) -> None:
+    kept = [(k, v) for k, v in params if k != "oauth_signature"]
+    expected = oauth_signature.signature_base_string(
+        http_method,
+        oauth_signature.base_string_uri(URL),
+        oauth_signature.normalize_parameters(kept),
+    )
+    auth = verify.AuthInput(http_method, URL, list(params), {})
+    assert verify.base_string(auth) == expected
+    assert verify.base_string(auth) == expected  # from remembered escapes
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        URL,
+        "https://api.flickr.com/services/rest/",
+        "HTTP://Example.COM:80/services/xmlrpc/",
+        "http://127.0.0.1:8000/services/a%20b/~x@y",
+    ],
+)
+def test_each_url_a_client_may_sign_for_gives_oauthlibs_base_string(uri: str) -> None:
+    auth = verify.AuthInput("POST", "http://127.0.0.1:1/services/rest/", list(AWKWARD), {})
+    auth.also = (uri,)
+    assert verify.base_string(auth) == oauthlib_base_string(AWKWARD, uri)
+    secrets = verify.SigningSecrets("consumer secret", "token/secret")
+    good = oauth_signature.sign_hmac_sha1_with_client(oauthlib_base_string(AWKWARD, uri), secrets)
+    assert verify.signature_ok(auth, good, "consumer secret", "token/secret")
+    auth.also = ()
+    assert verify.signature_ok(auth, good, "consumer secret", "token/secret") == (
+        oauth_signature.base_string_uri(uri)
+        == oauth_signature.base_string_uri("http://127.0.0.1:1/services/rest/")
+    )
+
+
+def test_never_more_escapes_kept_than_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "_ESCAPED", {})
+    monkeypatch.setattr(verify, "_PAIRS", {})
+    monkeypatch.setattr(verify, "_ESCAPES_KEPT", 3)
+    for n in range(10):
+        assert verify._escape(f"text {n}") == oauth_utils.escape(f"text {n}")
+        assert 1 <= len(verify._ESCAPED) <= 3
