@@ -179,6 +179,46 @@ def _header_pairs(every: list[tuple[bytes, bytes]]) -> dict[str, str] | list[tup
     return found
 
 
+@lru_cache(maxsize=64)
+def _host_text(url: str) -> str | None:
+    """The ``Host`` header :func:`post_headers` gives a POST to ``url``, as text; None for
+    a URL without a host (httpx places its own headers then)."""
+    parsed = endpoint_url(url)
+    if not parsed.host:
+        return None
+    try:
+        return parsed.netloc.decode("ascii")
+    except UnicodeDecodeError:  # httpx gives hosts IDNA-encoded: not expected
+        return None
+
+
+@lru_cache(maxsize=64)
+def _name_text(name: bytes) -> str:
+    return name.lower().decode("ascii")
+
+
+def _post_header_pairs(post: Outgoing) -> dict[str, str] | list[tuple[str, str]] | None:
+    """``_header_pairs(post_headers(*post))``, with the usual headers (ASCII, no name
+    twice, neither ``Host`` nor ``Content-Length`` among them) made straight into the
+    ``dict`` aiohttp takes; anything else the long way, which gives the same answer."""
+    url, body, headers = post
+    host = _host_text(url) if body else None
+    if host is None:
+        every = post_headers(url, body, headers)
+        return None if every is None else _header_pairs(every)
+    found = {"host": host}
+    try:
+        for name, value in headers:
+            found[_name_text(name)] = value.decode("ascii")
+    except UnicodeDecodeError:
+        found = {}
+    found["content-length"] = str(len(body))
+    if len(found) == len(headers) + 2:
+        return found
+    every = post_headers(url, body, headers)
+    return None if every is None else _header_pairs(every)
+
+
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     found: dict[str, float | None] = request.extensions.get("timeout", {})
     return aiohttp.ClientTimeout(
@@ -414,7 +454,7 @@ class AiohttpClient(httpx.AsyncClient):
 
         The caller must end the call at its deadline.
         """
-        every = post_headers(post.url, post.body, post.headers)
+        every = _post_header_pairs(post)
         left = deadline.left()
         if (
             every is None
@@ -431,7 +471,7 @@ class AiohttpClient(httpx.AsyncClient):
                 "POST",
                 _yarl_of(post.url),
                 data=post.body,
-                headers=_header_pairs(every),
+                headers=every,
                 allow_redirects=False,
                 timeout=_left_phases(self.timeout, left),
             )
