@@ -144,9 +144,10 @@ class Call:
         spec = spec_for(method)
         if spec is None:
             return cls(method, wire, "POST")
-        missing = [name for name in spec.required if name not in wire]
-        if missing:
-            raise TypeError(f"{method} requires argument(s): {', '.join(missing)}")
+        for name in spec.required:
+            if name not in wire:
+                missing = [name for name in spec.required if name not in wire]
+                raise TypeError(f"{method} requires argument(s): {', '.join(missing)}")
         return cls(method, wire, spec.http_method)
 
     @property
