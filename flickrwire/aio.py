@@ -179,22 +179,45 @@ def _header_pairs(every: list[tuple[bytes, bytes]]) -> dict[str, str] | list[tup
     return found
 
 
-@lru_cache(maxsize=64)
+#: Kept by :func:`_host_text` and :func:`_name_text` (plain dicts: a lookup costs a
+#: fraction of an ``lru_cache`` call); emptied when full.
+_HOSTS: dict[str, str | None] = {}
+_NAMES: dict[bytes, str] = {}
+_KEPT = 64
+
+
 def _host_text(url: str) -> str | None:
     """The ``Host`` header :func:`post_headers` gives a POST to ``url``, as text; None for
     a URL without a host (httpx places its own headers then)."""
-    parsed = endpoint_url(url)
-    if not parsed.host:
-        return None
     try:
-        return parsed.netloc.decode("ascii")
-    except UnicodeDecodeError:  # httpx gives hosts IDNA-encoded: not expected
-        return None
+        return _HOSTS[url]
+    except KeyError:
+        pass
+    parsed = endpoint_url(url)
+    host = None
+    if parsed.host:
+        try:
+            host = parsed.netloc.decode("ascii")
+        except UnicodeDecodeError:  # httpx gives hosts IDNA-encoded: not expected
+            host = None
+    if len(_HOSTS) >= _KEPT:
+        _HOSTS.clear()
+    _HOSTS[url] = host
+    return host
 
 
-@lru_cache(maxsize=64)
 def _name_text(name: bytes) -> str:
-    return name.lower().decode("ascii")
+    """A header name as aiohttp takes it: lower-cased text (``UnicodeDecodeError`` for
+    one not ASCII)."""
+    try:
+        return _NAMES[name]
+    except KeyError:
+        pass
+    text = name.lower().decode("ascii")
+    if len(_NAMES) >= _KEPT:
+        _NAMES.clear()
+    _NAMES[name] = text
+    return text
 
 
 def _post_header_pairs(post: Outgoing) -> dict[str, str] | list[tuple[str, str]] | None:
