@@ -26,11 +26,13 @@ def test_a_kept_form_is_the_form_of_its_params() -> None:
 def test_kept_forms_start_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "_FORMS", {})
     monkeypatch.setattr(base, "_FORMS_KEPT", 3)
-    for i in range(10):
+    sizes = []
+    for i in range(7):
         params = {"group_id": str(i)}
         assert form_encode(params) == urlencode(params).encode()
-        assert 1 <= len(base._FORMS) <= 3
-    assert list(base._FORMS) == [(("group_id", "9"),)]
+        sizes.append(len(base._FORMS))
+    assert sizes == [1, 2, 3, 1, 2, 3, 1]  # full at 3, then started again
+    assert list(base._FORMS) == [(("group_id", "6"),)]
 
 
 def test_a_form_with_values_that_are_not_strings_is_not_kept(

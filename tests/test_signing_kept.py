@@ -92,13 +92,16 @@ def test_params_in_another_order_or_with_another_value_sign_as_themselves() -> N
 
 def test_the_kept_parts_start_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(signing, "_TEMPLATES", 3)
-    count = 10
+    count = 7
     one = header_signer(["n"] * count, [5] * count)
+    sizes = []
     for i in range(count):
         params = {"group_id": str(i)}
         header = one.sign("POST", URL, dict(params), in_header=True)
         oauth = oauth_params(CREDS, "POST", URL, params, nonce="n", timestamp=5)
         assert header == authorization_header(oauth)
         prepared = one._prepared
-        assert prepared is not None and 1 <= len(prepared.templates) <= 3
-    assert prepared is not None and list(prepared.templates)[-1] == (("group_id", "9"),)
+        assert prepared is not None
+        sizes.append(len(prepared.templates))
+    assert sizes == [1, 2, 3, 1, 2, 3, 1]  # full at 3, then started again
+    assert prepared is not None and list(prepared.templates) == [(("group_id", "6"),)]
