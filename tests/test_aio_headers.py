@@ -1,15 +1,13 @@
 """The short path's headers for aiohttp, made straight from a POST's parts, are those the
-long way gives (``post_headers``, then ``_header_pairs``) for every POST: the usual ones
+long way gives (``post_headers``, then ``header_pairs``) for every POST: the usual ones
 and the odd ones the long way is kept for."""
 
 from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("aiohttp", reason="the aiohttp transport needs flickrwire[fast]")
-
 from flickrwire import Call, Credentials, Signer, transports
-from flickrwire.aio import _header_pairs, _post_header_pairs
+from flickrwire.headerlines import header_pairs, post_header_pairs
 from flickrwire.transports.base import Outgoing, post_headers
 
 CREDS = Credentials("fake-consumer-key", "fake-consumer-secret", "fake-token", "fake-token-secret")
@@ -18,7 +16,7 @@ URL = "https://api.flickr.com/services/rest/"
 
 def long_way(post: Outgoing) -> object:
     every = post_headers(*post)
-    return None if every is None else _header_pairs(every)
+    return None if every is None else header_pairs(every)
 
 
 def built_posts() -> list[Outgoing]:
@@ -55,8 +53,8 @@ ODD = [
 
 @pytest.mark.parametrize("post", built_posts() + ODD, ids=repr)
 def test_the_short_way_gives_the_long_ways_headers(post: Outgoing) -> None:
-    assert _post_header_pairs(post) == long_way(post)
-    found = _post_header_pairs(post)
+    assert post_header_pairs(post) == long_way(post)
+    found = post_header_pairs(post)
     if isinstance(found, dict):  # the same lines in the same order, as aiohttp sends them
         every = post_headers(*post)
         assert every is not None
@@ -64,10 +62,10 @@ def test_the_short_way_gives_the_long_ways_headers(post: Outgoing) -> None:
 
 
 def test_odd_headers_take_the_long_way() -> None:
-    twice = _post_header_pairs(ODD[8])
+    twice = post_header_pairs(ODD[8])
     assert isinstance(twice, list) and [n for n, _ in twice].count("content-type") == 2
-    assert _post_header_pairs(ODD[2]) is None
-    assert _post_header_pairs(ODD[0]) == {
+    assert post_header_pairs(ODD[2]) is None
+    assert post_header_pairs(ODD[0]) == {
         "host": "api.flickr.com",
         "content-type": "application/x-www-form-urlencoded",
         "content-length": "3",
@@ -75,20 +73,24 @@ def test_odd_headers_take_the_long_way() -> None:
 
 
 def test_the_kept_hosts_and_names_start_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flickrwire import aio
+    from flickrwire import headerlines
 
-    monkeypatch.setattr(aio, "_HOSTS", {})
-    monkeypatch.setattr(aio, "_NAMES", {})
-    monkeypatch.setattr(aio, "_KEPT", 2)
+    monkeypatch.setattr(headerlines, "_HOSTS", {})
+    monkeypatch.setattr(headerlines, "_NAMES", {})
+    monkeypatch.setattr(headerlines, "_KEPT", 2)
     sizes = []
     for port in range(8000, 8006):
         post = Outgoing(f"http://127.0.0.1:{port}/rest/", b"a=1", [(f"X-{port}".encode(), b"v")])
-        assert _post_header_pairs(post) == long_way(post)
-        sizes.append((len(aio._HOSTS), len(aio._NAMES)))
+        assert post_header_pairs(post) == long_way(post)
+        sizes.append((len(headerlines._HOSTS), len(headerlines._NAMES)))
     assert sizes == [(1, 1), (2, 2), (1, 1), (2, 2), (1, 1), (2, 2)]
-    assert list(aio._HOSTS) == ["http://127.0.0.1:8004/rest/", "http://127.0.0.1:8005/rest/"]
-    assert aio._NAMES == {b"X-8004": "x-8004", b"X-8005": "x-8005"}
-    assert aio._host_text("http:///nohost") is None and aio._host_text("http:///nohost") is None
+    assert list(headerlines._HOSTS) == [
+        "http://127.0.0.1:8004/rest/",
+        "http://127.0.0.1:8005/rest/",
+    ]
+    assert headerlines._NAMES == {b"X-8004": "x-8004", b"X-8005": "x-8005"}
+    for _ in range(2):  # not a host, kept or not
+        assert headerlines._host_text("http:///nohost") is None
     with pytest.raises(UnicodeDecodeError):
-        aio._name_text("\u00e9".encode())
-    assert "\u00e9".encode() not in aio._NAMES
+        headerlines._name_text("\u00e9".encode())
+    assert "\u00e9".encode() not in headerlines._NAMES
