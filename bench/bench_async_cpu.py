@@ -109,11 +109,13 @@ def pieces() -> dict[str, Callable[[], object]]:
     from flickrwire.aio import _left_phases
     from flickrwire.exchange import Deadline
     from flickrwire.headerlines import post_header_pairs
+    from flickrwire.transports.rest import RESTTransport
 
     url = "http://127.0.0.1:9/services/"
     signed = flickrwire.AsyncClient("rest", "json", CREDENTIALS, base_url=url)
     unsigned = flickrwire.AsyncClient("rest", "json", None, base_url=url)
     transport, args = signed.transport, {"group_id": GROUP_ID}
+    assert isinstance(transport, RESTTransport)
     call = flickrwire.Call.build("flickr.groups.leave", args)
     post = transport.build_post(call, "json", signed.signer, url)
     assert post is not None
