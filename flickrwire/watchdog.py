@@ -1,12 +1,13 @@
-"""Calls' total deadlines on asyncio with one timer per event loop, not one per call.
+"""Calls' total deadlines on asyncio with one timer per client and loop, not one per call.
 
 ``asyncio.timeout`` arms a timer for each call it guards: a ``TimerHandle`` pushed on
 the loop's heap (compared by a Python ``__lt__``), cancelled when the call ends and left
 on the heap until the loop sweeps it. With 50 calls in flight that was about a tenth of
 an ``AsyncClient`` call's instructions (issue 11: 723,000 a call with it, 649,000 with
-this). A :class:`Watchdog` keeps the guarded calls
-in the order they started and arms one timer, for the earliest deadline among them; when
-it fires, every call past its deadline is cancelled and the timer is armed for the next.
+this). A :class:`Watchdog` (``AsyncClient`` keeps one per event loop it runs on) keeps
+the guarded calls in the order they started and arms one timer, for the earliest
+deadline among them; when it fires, every call past its deadline is cancelled and the
+timer is armed for the next.
 Calls of one client share one deadline length, so in the usual case a call only joins a
 dict and leaves it, and the timer fires once per deadline length.
 
