@@ -17,6 +17,12 @@ valgrind's callgrind (which must be installed), each (level, client) pair once, 
 between two marks (``os.getppid``, which callgrind is told to dump before), and prints
 thousands of instructions per call. The counts barely move with the machine's load, so
 they judge a change where CPU times cannot; a run takes a few minutes per level.
+
+``--pieces`` counts, the same way, the pieces of one signed call on their own, each in a
+loop of ``--calls`` runs (no network): the dotted lookup, ``Call.build``, building the
+POST signed and unsigned, signing alone, the short path's header lines, decoding the
+answer, and the deadline with the phase timeouts. Each piece alone: the figures add up
+only roughly to a call's.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -94,6 +101,71 @@ def _instructions(dump: Path) -> int:
     raise SystemExit(f"no instruction count in {dump}")
 
 
+def pieces() -> dict[str, Callable[[], object]]:
+    """One signed groups.leave, piece by piece (what ``--pieces`` counts)."""
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    import flickrwire
+    from flickrwire.aio import _left_phases
+    from flickrwire.exchange import Deadline
+    from flickrwire.headerlines import post_header_pairs
+    from flickrwire.transports.rest import RESTTransport
+
+    url = "http://127.0.0.1:9/services/"
+    signed = flickrwire.AsyncClient("rest", "json", CREDENTIALS, base_url=url)
+    unsigned = flickrwire.AsyncClient("rest", "json", None, base_url=url)
+    transport, args = signed.transport, {"group_id": GROUP_ID}
+    assert isinstance(transport, RESTTransport)
+    call = flickrwire.Call.build("flickr.groups.leave", args)
+    post = transport.build_post(call, "json", signed.signer, url)
+    assert post is not None
+    params = {"method": call.method, **args, "format": "json", "nojsoncallback": "1"}
+    lines = [("Content-Type", "application/json"), ("Content-Length", "13"), ("Server", "x")]
+    headers = CIMultiDictProxy(CIMultiDict(lines))
+    timeout = signed.http.timeout
+    return {
+        "nothing (the loop)": lambda: None,
+        "dotted client.groups.leave": lambda: signed.groups.leave,
+        "Call.build": lambda: flickrwire.Call.build("flickr.groups.leave", args),
+        "build_post, signed": lambda: transport.build_post(call, "json", signed.signer, url),
+        "build_post, unsigned": lambda: transport.build_post(call, "json", unsigned.signer, url),
+        "signing alone": lambda: signed.signer.sign("POST", post.url, dict(params), in_header=True),
+        "header lines": lambda: post_header_pairs(post),
+        "decode_body": lambda: transport.decode_body(b'{"stat":"ok"}', 200, headers, call, "json"),
+        "deadline, phases": lambda: _left_phases(timeout, Deadline(30.0).left()),
+    }
+
+
+def counted_pieces(calls: int) -> None:
+    """``--pieces``: each piece's loop between two marks, under callgrind."""
+    if os.environ.get("FLICKRWIRE_PIECES_MARKED"):
+        found = pieces()
+        for piece in found.values():  # warm up: caches filled, imports done
+            for _ in range(200):
+                piece()
+        for piece in found.values():
+            os.getppid()
+            for _ in range(calls):
+                piece()
+            os.getppid()
+        print(json.dumps(list(found)))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        command = ["valgrind", "--tool=callgrind", "--dump-before=getppid"]
+        command += [f"--callgrind-out-file={folder}/cg.%p", sys.executable, __file__]
+        command += ["--pieces", "--calls", str(calls)]
+        env = {**os.environ, "FLICKRWIRE_PIECES_MARKED": "1"}
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+        names = json.loads(done.stdout.strip().splitlines()[-1])
+        base = str(next(Path(folder).glob("cg.*.1")))[:-2]
+        print(f"Instructions per run of each piece alone (callgrind), {calls} runs each")
+        lines = [
+            [name, f"{_instructions(Path(f'{base}.{2 + 2 * i}')) / calls:,.0f}"]
+            for i, name in enumerate(names)
+        ]
+        print(table(["piece", "instructions"], lines, left=1))
+
+
 def counted(args: argparse.Namespace) -> None:
     """Run this script under callgrind with ``--marks``; print instructions per call."""
     with tempfile.TemporaryDirectory() as folder:
@@ -137,7 +209,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=600, help="calls per client per round")
     parser.add_argument("--callgrind", action="store_true", help="count instructions")
     parser.add_argument("--marks", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pieces", action="store_true", help="count a call's pieces alone")
     args = parser.parse_args()
+    if args.pieces:
+        counted_pieces(args.calls)
+        return
     if args.callgrind:
         print(environment(), "\n")
         counted(args)

@@ -34,7 +34,8 @@ from httpx import USE_CLIENT_DEFAULT
 from yarl import URL
 
 from .exchange import Deadline, DeadlineExceeded, log_request
-from .transports.base import Outgoing, endpoint_url, post_headers, post_request
+from .headerlines import post_header_pairs
+from .transports.base import Outgoing, endpoint_url, post_request
 
 if TYPE_CHECKING:  # asynchttp picks this module lazily: no import at run time
     from .asynchttp import Sent
@@ -164,19 +165,6 @@ def _left_phases(given: httpx.Timeout, left: float | None) -> aiohttp.ClientTime
 def _yarl_of(url: str) -> URL:
     """An endpoint URL as aiohttp takes it, encoded as httpx encodes it."""
     return URL(str(endpoint_url(url)), encoded=True)
-
-
-def _header_pairs(every: list[tuple[bytes, bytes]]) -> dict[str, str] | list[tuple[str, str]]:
-    """``httpx.Headers(every).multi_items()``: names lower-cased, as text; a ``dict`` when
-    no name comes twice (the same header lines, and aiohttp takes a ``dict`` for less
-    CPU than a list of pairs)."""
-    try:
-        found = {name.lower().decode("ascii"): value.decode("ascii") for name, value in every}
-    except UnicodeDecodeError:  # httpx then reads every header as UTF-8 or Latin-1
-        return httpx.Headers(every).multi_items()
-    if len(found) < len(every):
-        return [(name.lower().decode("ascii"), value.decode("ascii")) for name, value in every]
-    return found
 
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
@@ -414,7 +402,7 @@ class AiohttpClient(httpx.AsyncClient):
 
         The caller must end the call at its deadline.
         """
-        every = post_headers(post.url, post.body, post.headers)
+        every = post_header_pairs(post)
         left = deadline.left()
         if (
             every is None
@@ -431,7 +419,7 @@ class AiohttpClient(httpx.AsyncClient):
                 "POST",
                 _yarl_of(post.url),
                 data=post.body,
-                headers=_header_pairs(every),
+                headers=every,
                 allow_redirects=False,
                 timeout=_left_phases(self.timeout, left),
             )

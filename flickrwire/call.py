@@ -136,13 +136,18 @@ class Call:
         """A call checked against the catalogue; raises ``TypeError`` for caller mistakes."""
         if not method or not isinstance(method, str):
             raise TypeError("method must be a non-empty string")
-        wire = {k: wire_value(v) for k, v in (params or {}).items() if v is not None}
+        wire = {  # a plain str is its own wire value: no call for it
+            k: v if type(v) is str else wire_value(v)
+            for k, v in (params or {}).items()
+            if v is not None
+        }
         spec = spec_for(method)
         if spec is None:
             return cls(method, wire, "POST")
-        missing = [name for name in spec.required if name not in wire]
-        if missing:
-            raise TypeError(f"{method} requires argument(s): {', '.join(missing)}")
+        for name in spec.required:
+            if name not in wire:
+                missing = [name for name in spec.required if name not in wire]
+                raise TypeError(f"{method} requires argument(s): {', '.join(missing)}")
         return cls(method, wire, spec.http_method)
 
     @property

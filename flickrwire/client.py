@@ -26,7 +26,6 @@ from .exchange import (
     Body,
     Deadline,
     DeadlineExceeded,
-    asyncio_timeout,
     bound_by_deadlines,
     deadline_fault,
     deadline_transport,
@@ -38,6 +37,7 @@ from .printable import printable
 from .result import Fault, Result, TypedResult, failure, typed
 from .retry import RetryPolicy
 from .transports.base import DecodingTransport, Outgoing
+from .watchdog import Watchdog, watchdog
 
 #: A result and the response's headers (for Retry-After), None when no response arrived.
 Answer = tuple[Result, Mapping[str, str] | None]
@@ -380,6 +380,7 @@ class AsyncClient(_Base, AsyncMethods):
         self.deadline = total_seconds(timeout)
         self.http = http_client if http_client is not None else default_async_http(timeout)
         self._plain = plain_sender(self.http, http_client is None, self.transport)
+        self._watchdog: Watchdog | None = None
         if type(self).build_request is not _Base.build_request:  # a subclass builds its own
             self._plain = None
 
@@ -415,11 +416,13 @@ class AsyncClient(_Base, AsyncMethods):
         try:
             # Cancellation ends any await at the deadline, a dribbled header included.
             left = deadline.left()
-            cut = asyncio_timeout()
-            if cut is not None:  # a third of anyio's scope in CPU
-                async with cut(left):
+            dog = self._watchdog = watchdog(self._watchdog)
+            if dog is None:  # not on asyncio (trio, say): anyio's cancel scope
+                with anyio.fail_after(left):
                     return await self._exchange(call, request, deadline)
-            with anyio.fail_after(left):
+            if left is None:
+                return await self._exchange(call, request, deadline)
+            with dog.guard(left):  # one timer per loop, not one per call as asyncio.timeout
                 return await self._exchange(call, request, deadline)
         except TimeoutError:
             late = DeadlineExceeded(f"no complete answer within {deadline.seconds:g} s")

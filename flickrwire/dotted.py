@@ -68,17 +68,28 @@ def _resolve(client: Any, prefix: str, part: str) -> Namespace | Method:
     )
 
 
-class Namespace:
-    """``client.groups``: a level of dotted names; its attributes are methods or levels."""
+def _kept(owner: object, part: str, found: Namespace | Method) -> Namespace | Method:
+    """``found``, kept as ``owner``'s attribute ``part`` (when ``owner`` has a ``__dict__``):
+    the next ``owner.part`` is a plain attribute read, without ``__getattr__`` and the
+    catalogue lookup (``client.groups.leave`` took about 3 us, now a tenth of that;
+    issue 11). The catalogue does not change once loaded, so the kept object stays right.
+    """
+    kept: dict[str, Any] | None = getattr(owner, "__dict__", None)
+    if kept is not None:  # None: a subclass with __slots__ only
+        kept[part] = found
+    return found
 
-    __slots__ = ("_client", "_name")
+
+class Namespace:
+    """``client.groups``: a level of dotted names; its attributes are methods or levels
+    (kept in its ``__dict__`` once looked up)."""
 
     def __init__(self, client: Any, name: str) -> None:
         self._client = client
         self._name = name
 
     def __getattr__(self, part: str) -> Namespace | Method:
-        return _resolve(self._client, self._name, part)
+        return _kept(self, part, _resolve(self._client, self._name, part))
 
     def __dir__(self) -> list[str]:
         return list(_children(self._name))
@@ -90,17 +101,16 @@ class Namespace:
 class Method:
     """``client.groups.leave``: calling it checks the arguments, then sends the call."""
 
-    __slots__ = ("_client", "_name")
+    __slots__ = ("_client", "_name", "_names", "_open")
 
     def __init__(self, client: Any, name: str) -> None:
         self._client = client
         self._name = name
+        self._names, self._open = _accepts(name)
 
     def __call__(self, **params: Any) -> Any:
-        names, open_arguments = _accepts(self._name)
-        unknown = params.keys() - names
-        if unknown and not open_arguments:
-            raise TypeError(self._unknown(sorted(unknown)))
+        if not self._open and not self._names.issuperset(params):
+            raise TypeError(self._unknown(sorted(params.keys() - self._names)))
         # Checked here, before a coroutine exists: AsyncClient raises at once too.
         return self._client.send(Call.build(self._name, params))
 
@@ -142,7 +152,13 @@ else:
         __slots__ = ()
 
         def __getattr__(self, part: str) -> Namespace | Method:
-            return _resolve(self, "flickr", part)
+            return _kept(self, part, _resolve(self, "flickr", part))
+
+        def __getstate__(self) -> dict[str, Any]:
+            """What a copy (or a pickle) takes: not the dotted names kept, which call
+            this client, not the copy."""
+            kept = (Namespace, Method)
+            return {k: v for k, v in vars(self).items() if not isinstance(v, kept)}
 
         def __dir__(self) -> list[str]:
             return sorted({*super().__dir__(), *_children("flickr")})

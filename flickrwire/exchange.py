@@ -10,12 +10,10 @@ own connections read with a socket timeout never longer than the time left (see
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Callable, Iterable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Iterable
 from typing import Any
 
 import httpcore
@@ -128,23 +126,6 @@ class Body:
         """The body; the chunks are let go (one copy of the body alive, not two)."""
         parts, self.parts = self.parts, []
         return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-#: ``asyncio.timeout`` (Python 3.11 and later): on asyncio it does what ``anyio.fail_after``
-#: does (cancel the task at the deadline, raise ``TimeoutError``) for a third of the CPU.
-_ASYNCIO_TIMEOUT: Callable[[float | None], AbstractAsyncContextManager[Any]] | None = getattr(
-    asyncio, "timeout", None
-)
-
-
-def asyncio_timeout() -> Callable[[float | None], AbstractAsyncContextManager[Any]] | None:
-    """``asyncio.timeout`` when it exists and this runs in an asyncio task (not under
-    trio, say); None otherwise, and the caller uses anyio's cancel scope."""
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:  # no asyncio loop running
-        return None
-    return _ASYNCIO_TIMEOUT if task is not None else None
 
 
 def read_already(response: httpx.Response) -> bytes | None:

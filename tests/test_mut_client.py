@@ -87,3 +87,37 @@ async def test_a_transport_set_after_construction_builds_the_call(
     assert result.transport == "xmlrpc"
     assert len(seen) == 1 and seen[0].startswith(b"POST /services/xmlrpc/ HTTP/1.1\r\n")
     assert b"<methodCall><methodName>flickr.test.login</methodName>" in seen[0]
+
+
+def _answer(conn: socket.socket, stop: threading.Event) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+    conn.sendall(head % len(ANSWER) + ANSWER)
+
+
+@pytest.fixture
+def answers() -> Iterator[tuple[str, list[bytes]]]:
+    yield from serve(_answer)
+
+
+@pytest.mark.usefixtures("no_proxy_env")
+async def test_a_call_without_a_deadline_is_answered_on_the_short_path(
+    answers: tuple[str, list[bytes]],
+) -> None:
+    # timeout=None: no total deadline, so no guard; the call still goes out (the short
+    # path of the client's own aiohttp client) and its answer comes back.
+    base, seen = answers
+    async with AsyncClient(base_url=base, signing="none", timeout=None) as client:
+        assert client.deadline is None and isinstance(client.http, AiohttpClient)
+        result = await client.call("flickr.test.login")
+    assert result.ok and result.payload == {"user": {"id": "1"}}
+    assert len(seen) == 1 and seen[0].startswith(b"POST /services/rest/ ")
+
+
+async def test_a_call_without_a_deadline_is_answered_through_an_injected_client() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=ANSWER)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with http, AsyncClient(base_url=BASE, timeout=None, http_client=http) as client:
+        result = await client.call("flickr.test.login")
+    assert result.ok and result.payload == {"user": {"id": "1"}}

@@ -111,11 +111,28 @@ def endpoint(base_url: str, transport: Transport) -> str:
 
 
 def form_encode(params: Mapping[str, str]) -> bytes:
-    """``urlencode(params).encode()`` for string values, at a fraction of the CPU."""
+    """``urlencode(params).encode()`` for string values, at a fraction of the CPU; the
+    forms of the last few sets of params are kept (a REST form carries no nonce: the
+    same call gives the same form)."""
     try:
-        return "&".join([_form_pair(k, v) for k, v in params.items()]).encode("ascii")
+        key = tuple(params.items())
+        found = _FORMS.get(key)
+        if found is None:
+            found = "&".join([_form_pair(k, v) for k, v in key]).encode("ascii")
+            if len(found) <= _FORM_KEPT_BYTES:
+                if len(_FORMS) >= _FORMS_KEPT:
+                    _FORMS.clear()
+                _FORMS[key] = found
     except TypeError:  # a value that is not a string, in a Call built by hand
         return urlencode(params).encode()
+    return found
+
+
+#: Forms kept by :func:`form_encode`, by their params' items; emptied when full. A long
+#: form (a description, say) is not kept.
+_FORMS: dict[tuple[tuple[str, str], ...], bytes] = {}
+_FORMS_KEPT = 256
+_FORM_KEPT_BYTES = 2048
 
 
 @lru_cache(maxsize=256)
