@@ -120,8 +120,10 @@ def _read(parser: etree.XMLParser, data: bytes) -> Any:
     the one a parse from memory gives (fed to a tree, an undefined entity comes out as
     "no element found")."""
     if len(data) < _FEED_MAX:
-        with contextlib.suppress(etree.XMLSyntaxError):
+        try:
             return _fed(parser, (data,))
+        except etree.XMLSyntaxError:
+            pass  # parsed again below, for its error
     return etree.fromstring(data, parser)
 
 
@@ -255,6 +257,7 @@ def local_name(element: etree._Element) -> str:
 def child(element: etree._Element, name: str) -> etree._Element | None:
     """The first child element with local name ``name``, any namespace."""
     for item in element:
-        if local_name(item) == name:
+        tag = item.tag
+        if type(tag) is str and tag.rpartition("}")[2] == name:  # local_name, inlined
             return item
     return None
