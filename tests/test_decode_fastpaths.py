@@ -240,3 +240,30 @@ def test_the_usual_xmlrpc_success_and_a_fault_after_params() -> None:
     assert usual.ok and usual.payload == {"group": {"id": "7"}}
     fault = decode(RESPONSE.format(ENVELOPES["fault after params"]).encode(), transport="xmlrpc")
     assert fault.fault is not None and fault.fault.code == 3
+
+
+class _Stop(BaseException):
+    """Stands for a KeyboardInterrupt arriving between two slices of a large payload."""
+
+
+class _Stopping(str):
+    """Text whose second slice is never taken: the parse stops between two feeds."""
+
+    def __getitem__(self, index: object) -> str:
+        if isinstance(index, slice) and index.start:
+            raise _Stop
+        return str.__getitem__(self, index)  # type: ignore[index]
+
+
+def test_a_large_payload_after_an_interrupted_one_reads_whole() -> None:
+    # The parser left mid-document is closed: the next large payload (fed in slices too)
+    # starts a document of its own, on the tree reader and on the builder alike.
+    big = "<x>" + "y" * (1 << 20) + "</x>"
+    with pytest.raises(_Stop):
+        xmlsafe.parse_wrapped(_Stopping(big), "w")
+    root = xmlsafe.parse_wrapped(big, "w")
+    assert [(item.tag, len(item.text or "")) for item in root] == [("x", 1 << 20)]
+    _, parser = xmlcodec._builder("feeder", False)  # the builder's parser, as fragments use it
+    with pytest.raises(_Stop):
+        xmlsafe.parse_wrapped_into(parser, _Stopping(big), "rsp")
+    assert xmlcodec.fragment_payload(big, "") == {"x": {"_content": "y" * (1 << 20)}}
