@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import itertools
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -25,9 +27,11 @@ MAX_DEPTH = 256
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DTD_TEXT = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _SLICE = 1 << 16  # pragma: no mutate (the size of the slices fed: speed only)
-# Fragments of this many characters are parsed whole rather than fed in slices: from
-# MIN (below it feeding costs less) up to MAX (above it the copy of the text costs memory).
-_WHOLE_MIN = 1 << 12  # pragma: no mutate (which of two paths with one answer: speed only)
+# Documents below this many bytes are fed to the parser in one piece, larger ones parsed
+# from memory: lxml sets a parse from memory up at more cost, and then parses faster.
+_FEED_MAX = 1 << 12  # pragma: no mutate (which of two paths with one answer: speed only)
+# Fragments up to this many characters are wrapped in one copy; longer ones are fed in
+# slices (the copy of the text would cost memory).
 _WHOLE_MAX = 1 << 20
 #: XInclude's namespaces, as they open a tag in lxml's notation; its elements are refused.
 XINCLUDE_NAMESPACES = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/2003/XInclude}")
@@ -102,9 +106,38 @@ def _checked(data: bytes, max_bytes: int) -> bytes:
     # After _ascii_compatible every byte of markup is ASCII, so this scan sees every DTD
     # and entity declaration the parser would.
     data = _ascii_compatible(data)
-    if _DTD.search(data):
+    # Every match starts with "<!": where no "!" is (one C scan, far quicker than the
+    # pattern's), there is none.
+    if b"!" in data and _DTD.search(data):
         raise UnsafeXMLError("XML document declares a DTD or entities; refused")
     return data
+
+
+def _read(parser: etree.XMLParser, data: bytes) -> Any:
+    """What ``parser`` makes of a whole document (its root, or its target's ``close``):
+    fed when small, which costs lxml less set-up than a parse from memory. A document
+    the feeding finds malformed is parsed from memory after all, so that the error is
+    the one a parse from memory gives (fed to a tree, an undefined entity comes out as
+    "no element found")."""
+    if len(data) < _FEED_MAX:
+        try:
+            return _fed(parser, (data,))
+        except etree.XMLSyntaxError:
+            pass  # parsed again below, for its error
+    return etree.fromstring(data, parser)
+
+
+def _fed(parser: etree.XMLParser, pieces: Iterable[str | bytes]) -> Any:
+    """Feed ``pieces`` to ``parser`` and close it; a parser left mid-document (an error, a
+    refusal by its target, anything that stopped the feeding) is closed all the same."""
+    try:
+        for piece in pieces:
+            parser.feed(piece)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            parser.close()
+        raise
+    return parser.close()
 
 
 def parse_into(parser: etree.XMLParser, data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Any:
@@ -113,7 +146,7 @@ def parse_into(parser: etree.XMLParser, data: bytes, *, max_bytes: int = MAX_XML
     made by the target."""
     data = _checked(data, max_bytes)
     try:
-        return etree.fromstring(data, parser)
+        return _read(parser, data)
     except etree.XMLSyntaxError as exc:
         raise XMLSyntaxError(str(exc)) from exc
 
@@ -122,7 +155,7 @@ def parse(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     """Parse untrusted bytes; raise :class:`UnsafeXMLError` or :class:`XMLSyntaxError`."""
     data = _checked(data, max_bytes)
     try:
-        root = etree.fromstring(data, _parser())  # a document without a root is an error
+        root: etree._Element = _read(_parser(), data)  # a document without a root is an error
     except etree.XMLSyntaxError as exc:
         raise XMLSyntaxError(str(exc)) from exc
     # An XInclude element needs a namespace declaration naming XInclude, literally or
@@ -151,27 +184,19 @@ def parse_wrapped_into(
         raise UnsafeXMLError(
             f"XML document of {len(text)} characters exceeds the {max_bytes} limit"
         )
-    if _DTD_TEXT.search(text):
+    if "!" in text and _DTD_TEXT.search(text):  # every match starts with "<!"
         raise UnsafeXMLError("XML document declares a DTD or entities; refused")
     try:
-        if _WHOLE_MIN <= len(text) <= _WHOLE_MAX:
-            # Mid-sized fragments parse faster in one piece than fed (bench_decode.py), at
-            # the cost of one copy of the text.
-            data = f"<{wrapper}>{text}</{wrapper}>".encode("utf-8", "surrogatepass")
-            return etree.fromstring(data, parser)
-        parser.feed(f"<{wrapper}>")
-        for start in range(0, len(text), _SLICE):
-            parser.feed(text[start : start + _SLICE])
-        parser.feed(f"</{wrapper}>")
-        return parser.close()
-    except BaseException as exc:
-        # A feed parser stays mid-document until closed: after an error, a refusal by
-        # its target, or anything that stopped the feeding between two slices.
-        with contextlib.suppress(Exception):
-            parser.close()
-        if isinstance(exc, etree.XMLSyntaxError):
-            raise XMLSyntaxError(str(exc)) from exc
-        raise
+        if len(text) > _WHOLE_MAX:
+            # No copy of a large text: fed in slices.
+            slices = (text[start : start + _SLICE] for start in range(0, len(text), _SLICE))
+            return _fed(parser, itertools.chain((f"<{wrapper}>",), slices, (f"</{wrapper}>",)))
+        # Smaller fragments parse faster in one piece (bench_decode.py), at the cost of
+        # one copy of the text.
+        data = f"<{wrapper}>{text}</{wrapper}>".encode("utf-8", "surrogatepass")
+        return _read(parser, data)
+    except etree.XMLSyntaxError as exc:
+        raise XMLSyntaxError(str(exc)) from exc
 
 
 @lru_cache(maxsize=32)  # pragma: no mutate (the size of a cache: speed only)
@@ -232,6 +257,7 @@ def local_name(element: etree._Element) -> str:
 def child(element: etree._Element, name: str) -> etree._Element | None:
     """The first child element with local name ``name``, any namespace."""
     for item in element:
-        if local_name(item) == name:
+        tag = item.tag
+        if type(tag) is str and tag.rpartition("}")[2] == name:  # local_name, inlined
             return item
     return None

@@ -137,23 +137,45 @@ class _Builder:
     """An lxml parser target that builds the payload shape as the parser reads, with no
     tree and no per-element proxy objects: the same shape as :func:`_children` and
     :func:`_convert` make of a tree (attributes, then children, then ``_content`` from the
-    text before the first child; tails ignored). Parsed with :func:`xmlsafe.hardened_parser`;
-    it refuses what :func:`xmlsafe.parse` refuses from the tree (XInclude, a DTD), and
-    documents deeper than libxml2 builds trees."""
+    text before the first child; tails ignored), keys in the same order. Parsed with
+    :func:`xmlsafe.hardened_parser`; it refuses what :func:`xmlsafe.parse` refuses from the
+    tree (XInclude, a DTD), and documents deeper than libxml2 builds trees.
 
-    __slots__ = ("_amp", "_built", "_frames", "_loose", "_open", "_refusal")
+    Each element's node is its attributes dict, put into its parent's node as soon as it
+    starts (after the parent's attributes, in document order: where ``node.update(children)``
+    puts it). A child named like one of the parent's attributes replaces the attribute's
+    value in place, as the update does; a second one of that name makes a list."""
+
+    __slots__ = (
+        "_amp",
+        "_built",
+        "_frames",
+        "_kept",
+        "_loose",
+        "_open",
+        "_refusal",
+        "_root",
+        "_text",
+    )
 
     def __init__(self) -> None:
         self.reset()
 
     def reset(self, ampersands: bool = True) -> None:
         """Forget any document; ``ampersands``: whether the next one may hold a "&"."""
-        # One frame per open element: [attributes, children or None, text so far]. The
-        # text is a string, or a list of pieces once the parser has given it in several
-        # (split at entities, references, comments, CDATA): joined once, at the end, since
-        # growing one string by every piece copies it each time (quadratic at 1 MB).
-        self._frames: list[list[Any]] = []
-        self._open: list[Any] | None = None  # the open element's frame, until a child
+        # The nodes of the open elements, outermost first; the root's place holds its
+        # children (its attributes are kept apart, in _root).
+        self._frames: list[dict[str, Any]] = []
+        self._root: tuple[str, dict[str, str]] = ("", {})
+        # The element whose text is being read: the innermost open one, until its first
+        # child starts; None in tails and in the root (whose text is only checked).
+        self._open: dict[str, Any] | None = None
+        # Its text so far: a string, or a list of pieces once the parser has given it in
+        # several (split at entities, references, comments, CDATA), joined once at the end,
+        # since growing one string by every piece copies it each time (quadratic at 1 MB).
+        self._text: Any = ""
+        # The texts of elements whose first child has started, until the element ends.
+        self._kept: list[tuple[dict[str, Any], str]] = []
         self._built: Built | None = None
         self._loose = False
         # Kept, since lxml may call close() before it raises what a callback raised.
@@ -162,10 +184,14 @@ class _Builder:
         self._amp = ampersands and _AMPERSAND_KEPT
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if tag[0] == "{" and tag.startswith(xmlsafe.XINCLUDE_NAMESPACES):
-            self._refuse(xmlsafe.UnsafeXMLError("XML document uses XInclude; refused"))
-        frames = self._frames
-        if len(frames) >= xmlsafe.MAX_DEPTH:
+        if tag[0] == "{":
+            if tag.startswith(xmlsafe.XINCLUDE_NAMESPACES):
+                self._refuse(xmlsafe.UnsafeXMLError("XML document uses XInclude; refused"))
+            name = tag.rpartition("}")[2]
+        else:
+            name = tag
+        stack = self._frames
+        if len(stack) >= xmlsafe.MAX_DEPTH:
             # libxml2 stops a tree at this depth; fed to a target it does not.
             depth = xmlsafe.MAX_DEPTH
             self._refuse(xmlsafe.XMLSyntaxError(f"Excessive depth in document: {depth}"))
@@ -174,51 +200,65 @@ class _Builder:
         else:
             node = attrib  # a new dict for each element (lxml's saxparser.pxi)
             if self._amp:
-                for name, value in node.items():
+                for key, value in node.items():
                     if "&" in value:
-                        node[name] = value.replace("&#38;", "&")
-        self._open = frame = [node, None, ""]
-        frames.append(frame)
-
-    def data(self, text: str) -> None:
-        frame = self._open
-        if frame is not None:
-            held = frame[2]
-            if not held:
-                frame[2] = text
-            elif type(held) is list:
-                held.append(text)
-            else:
-                frame[2] = [held, text]
-        elif len(self._frames) == 1 and not text.isspace():
-            self._loose = True  # text between the root's children
-
-    def end(self, tag: str) -> None:
-        frames = self._frames
-        node, children, text = frames.pop()
-        if type(text) is list:
-            text = "".join(text)
-        self._open = None  # what follows in the parent is a tail
-        if not frames:
-            loose = self._loose or (bool(text) and not text.isspace())
-            self._built = Built(tag, node, children or {}, loose)
+                        node[key] = value.replace("&#38;", "&")
+        if self._text:
+            self._keep()  # the parent's text: this is its first child
+        if not stack:
+            self._root = (tag, node)
+            stack.append({})
             return
-        if children:
-            node.update(children)
-        if text and not text.isspace():
-            node["_content"] = text
-        parent = frames[-1]
-        siblings = parent[1]
-        if siblings is None:
-            siblings = parent[1] = {}
-        name = tag.rpartition("}")[2] if tag[0] == "{" else tag
-        prior = siblings.get(name)
+        parent = stack[-1]
+        prior = parent.get(name)
         if prior is None:
-            siblings[name] = node
+            parent[name] = node
+        elif type(prior) is dict:
+            parent[name] = [prior, node]
         elif type(prior) is list:
             prior.append(node)
         else:
-            siblings[name] = [prior, node]
+            parent[name] = node  # an attribute's value, which a child replaces
+        stack.append(node)
+        self._open = node
+
+    def _keep(self) -> None:
+        text = self._text
+        self._text = ""
+        if type(text) is list:
+            text = "".join(text)
+        if not text.isspace():
+            self._kept.append((self._frames[-1], text))
+
+    def data(self, text: str) -> None:
+        if self._open is not None:
+            held = self._text
+            if not held:
+                self._text = text
+            elif type(held) is list:
+                held.append(text)
+            else:
+                self._text = [held, text]
+        elif len(self._frames) == 1 and not text.isspace():
+            self._loose = True  # text in the root, outside its children
+
+    def end(self, tag: str) -> None:
+        stack = self._frames
+        node = stack.pop()
+        if node is self._open:  # an element without children: its text is all read
+            self._open = None  # what follows in the parent is a tail
+            text = self._text
+            if text:
+                self._text = ""
+                if type(text) is list:
+                    text = "".join(text)
+                if not text.isspace():
+                    node["_content"] = text
+        elif self._kept and self._kept[-1][0] is node:
+            node["_content"] = self._kept.pop()[1]
+        if not stack:
+            root, attributes = self._root
+            self._built = Built(root, attributes, node, self._loose)
 
     def doctype(self, *_: object) -> None:
         self._refuse(xmlsafe.UnsafeXMLError("XML document declares a DTD or entities; refused"))

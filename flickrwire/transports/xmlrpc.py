@@ -47,8 +47,10 @@ def method_call(method: str, params: dict[str, str]) -> bytes:
 
 def _scalar(value: etree._Element) -> str:
     """A ``<value>``'s content: typed (``<string>``, ``<int>``, ``<i4>``, ...) or untyped."""
-    typed = next((item for item in value if isinstance(item.tag, str)), None)
-    if typed is None:
+    for typed in value:
+        if isinstance(typed.tag, str):
+            break
+    else:
         return value.text or ""  # an untyped <value> is a string (XML-RPC spec)
     if xmlsafe.local_name(typed) in ("struct", "array"):
         raise BodyError(f"expected a scalar, found <{xmlsafe.local_name(typed)}>")
@@ -82,8 +84,33 @@ def _path(element: etree._Element, names: tuple[str, ...]) -> etree._Element | N
     return node
 
 
+#: Where a success holds its value: ``methodResponse/params/param/value``.
+_VALUE = ("params", "param", "value")
+
+
+def _lone(element: etree._Element, names: tuple[str, ...]) -> etree._Element | None:
+    """The element down ``names`` when each element on the way has one child, of that
+    tag without a namespace: what :func:`_path` finds there, found for less (the usual
+    success); None otherwise."""
+    node = element
+    for name in names:
+        if len(node) != 1:
+            return None
+        node = node[0]
+        if node.tag != name:
+            return None
+    return node
+
+
 def read_envelope(root: etree._Element, method: str) -> Outcome:
     """A ``methodResponse``: the payload string, or the fault struct."""
+    value = _lone(root, _VALUE)  # the root's one child is <params>: no <fault>
+    if value is None:
+        return _fault_or_value(root, method)
+    return _payload(_scalar(value), method)
+
+
+def _fault_or_value(root: etree._Element, method: str) -> Outcome:
     fault = xmlsafe.child(root, "fault")
     if fault is not None:
         struct = _path(fault, ("value", "struct"))
@@ -96,10 +123,13 @@ def read_envelope(root: etree._Element, method: str) -> Outcome:
             bad = members.get("faultCode")
             raise BodyError(f"XML-RPC faultCode {shown(bad)} is not a number") from exc
         return {}, Fault.from_code(code, members.get("faultString", "").strip())
-    value = _path(root, ("params", "param", "value"))
+    value = _path(root, _VALUE)
     if value is None:
         raise BodyError("XML-RPC methodResponse without params/param/value")
-    text = _scalar(value)
+    return _payload(_scalar(value), method)
+
+
+def _payload(text: str, method: str) -> Outcome:
     if jsoncodec.looks_like_json(text):
         return jsoncodec.decode(text, method)
     return xmlcodec.fragment_payload(text, method), None
