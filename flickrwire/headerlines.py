@@ -69,14 +69,20 @@ def post_header_pairs(post: Outgoing) -> dict[str, str] | list[tuple[str, str]] 
     twice, neither ``Host`` nor ``Content-Length`` among them) made straight into the
     ``dict`` aiohttp takes; anything else the long way, which gives the same answer."""
     url, body, headers = post
-    host = _host_text(url) if body else None
+    host = None
+    if body:
+        try:  # read here rather than through _host_text: a call saved
+            host = _HOSTS[url]
+        except KeyError:
+            host = _host_text(url)
     if host is None:
         every = post_headers(url, body, headers)
         return None if every is None else header_pairs(every)
     found = {"host": host}
+    names = _NAMES  # read here rather than through _name_text: a call per line saved
     try:
         for name, value in headers:
-            found[_name_text(name)] = value.decode("ascii")
+            found[names.get(name) or _name_text(name)] = value.decode("ascii")
     except UnicodeDecodeError:
         found = {}
     found["content-length"] = str(len(body))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from types import TracebackType
 
 __all__ = ["Watchdog", "watchdog"]
@@ -27,6 +28,8 @@ __all__ = ["Watchdog", "watchdog"]
 #: ``Task.cancelling`` and ``Task.uncancel`` (Python 3.11), which tell our cancellation
 #: from anyone else's; without them the caller keeps anyio's cancel scope.
 _COUNTS_CANCELS = hasattr(asyncio.Task, "uncancel")
+#: What asyncio's own event loops read as their time: ``time.monotonic()``.
+_LOOP_TIME = asyncio.BaseEventLoop.time
 
 
 class _Guard:
@@ -43,7 +46,10 @@ class _Guard:
 
     def __enter__(self) -> None:
         self.cancelling = self.task.cancelling()
-        self.dog._join(self)
+        dog = self.dog
+        dog.waiting[self] = None
+        if self.when < dog.armed:
+            dog._arm(self.when)
 
     def __exit__(
         self,
@@ -63,10 +69,13 @@ class _Guard:
 class Watchdog:
     """Ends guarded calls on one event loop at their deadlines, with one timer."""
 
-    __slots__ = ("armed", "handle", "loop", "waiting")
+    __slots__ = ("armed", "clock", "handle", "loop", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        #: ``loop.time``, or the very clock it reads (``time.monotonic`` for asyncio's own
+        #: loops) without the Python call around it.
+        self.clock = time.monotonic if type(loop).time is _LOOP_TIME else loop.time
         #: The guarded calls still running, in the order they started.
         self.waiting: dict[_Guard, None] = {}
         self.handle: asyncio.TimerHandle | None = None
@@ -79,12 +88,7 @@ class Watchdog:
         task = asyncio.current_task(self.loop)
         if task is None:
             raise RuntimeError("a deadline guard needs a running asyncio task")
-        return _Guard(self, task, self.loop.time() + seconds)
-
-    def _join(self, guard: _Guard) -> None:
-        self.waiting[guard] = None
-        if guard.when < self.armed:
-            self._arm(guard.when)
+        return _Guard(self, task, self.clock() + seconds)
 
     def _arm(self, when: float) -> None:
         if self.handle is not None:
@@ -95,7 +99,7 @@ class Watchdog:
     def _fire(self) -> None:
         """Cancel every call whose deadline has come (the one armed for included, even if
         the loop runs this a little early), then arm for the earliest left."""
-        now = max(self.loop.time(), self.armed)
+        now = max(self.clock(), self.armed)
         self.handle = None
         self.armed = math.inf
         earliest = math.inf
