@@ -6,7 +6,7 @@ well-formed pattern reads it, and a percent-decoded text (``percent_decoded``) a
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 import httpx
 import pytest
@@ -145,3 +145,27 @@ def test_every_ascii_escape_in_either_case() -> None:
         for escape in (f"%{byte:02x}", f"%{byte:02X}"):
             assert reading.percent_decoded(f"x{escape}y") == f"x{chr(byte)}y"
     assert len(reading._ASCII_ESCAPES) == 8 * 22
+
+
+def test_a_remembered_form_reads_alike_and_apart() -> None:
+    text = "method=flickr.groups.leave&group_id=40000000%40N01&format=json&a+b=c+d"
+    first = reading.form_pairs(text)
+    first.append(("changed", "by the caller"))
+    again = reading.form_pairs(text)
+    assert again == parse_qsl(text, keep_blank_values=True)
+    assert again is not first and ("changed", "by the caller") not in again
+
+
+def test_forms_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "_FORMS", {})
+    monkeypatch.setattr(reading, "_FORMS_KEPT", 3)
+    for n in range(10):
+        text = f"a={n}&b=%41{n}"
+        assert reading.form_pairs(text) == reading.form_pairs(text) == parse_qsl(text)
+        assert 1 <= len(reading._FORMS) <= 3
+    long = "a=" + "x%20" * 200
+    assert len(long) > reading._FORM_KEPT_LENGTH
+    assert reading.form_pairs(long) == parse_qsl(long)
+    assert long not in reading._FORMS
+    edge = "a=" + "y" * (reading._FORM_KEPT_LENGTH - 2)
+    assert reading.form_pairs(edge) == parse_qsl(edge) and edge in reading._FORMS

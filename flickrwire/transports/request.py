@@ -105,7 +105,26 @@ def form_pairs(text: str) -> Pairs:
     """The fields of a url-encoded form or query: ``parse_qsl(text, keep_blank_values=True)``
     step by step (split on "&", empty fields dropped, a field without "=" has an empty
     value, "+" is a space, then percent-decoding as UTF-8 with replacement), without its
-    checks of arguments this call never gives."""
+    checks of arguments this call never gives. Short texts are remembered: a client sends
+    the same form again and again when its OAuth parameters travel in a header."""
+    if len(text) > _FORM_KEPT_LENGTH:
+        return _read_form(text)
+    kept = _FORMS.get(text)
+    if kept is None:
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        kept = _FORMS[text] = tuple(_read_form(text))
+    return list(kept)
+
+
+#: Forms remembered (text -> fields), at most this many (then forgotten at once), each
+#: at most this long.
+_FORMS: dict[str, tuple[tuple[str, str], ...]] = {}
+_FORMS_KEPT = 1024
+_FORM_KEPT_LENGTH = 512
+
+
+def _read_form(text: str) -> Pairs:
     pairs: Pairs = []
     for part in text.split("&"):
         if part:
