@@ -122,9 +122,11 @@ def build_app(kind: str, users: int, groups: int, rev: str = "") -> Any:
 
         return Starlette(routes=[Route(PATH, leave, methods=["POST"])])
     if kind == "before":  # the emulator as it was at ``rev`` (``--against``)
+        import importlib
+
         from _revision import package_at
 
-        create_app = package_at(rev).emulator.create_app
+        create_app = importlib.import_module(f"{package_at(rev).__name__}.emulator").create_app
     else:
         from flickrwire.emulator import create_app
 
@@ -444,15 +446,13 @@ def instructions(args: argparse.Namespace) -> dict[str, float]:
                     server.reset()
                     if measured:
                         subprocess.run(
-                            ["callgrind_control", "--zero", pid],
-                            check=True,
-                            stdout=subprocess.DEVNULL,
+                            ["callgrind_control", "--zero", pid], check=True, capture_output=True
                         )
                     _, _, failures = asyncio.run(drive(server.port, requests, conns))
                     if failures:
                         raise SystemExit(f"{kind}: {len(failures)} bad answers: {failures[0]}")
                 subprocess.run(
-                    ["callgrind_control", "--dump", pid], check=True, stdout=subprocess.DEVNULL
+                    ["callgrind_control", "--dump", pid], check=True, capture_output=True
                 )
             finally:
                 server.stop()

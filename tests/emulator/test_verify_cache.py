@@ -160,3 +160,20 @@ def test_the_endpoint_given_is_the_endpoint_read() -> None:
     given_uri = verify.collect(request, read, None, verify.endpoint_url(request))
     assert given_uri == verify.collect(request, read) and given_uri.uri == URL
     assert verify.collect(request, read, None, "http://other/").uri == "http://other/"
+
+
+@pytest.mark.parametrize(
+    ("params", "oauth"),
+    [
+        ([("method", "m"), ("api_key", "k"), ("api_sig", "s")], False),
+        ([], False),
+        ([("method", "m"), ("oauth_nonce", "n")], True),
+        ([("xoauth_x", "1"), ("OAUTH_X", "1")], False),
+    ],
+)
+def test_an_oauth_request_is_one_with_an_oauth_parameter(
+    params: list[tuple[str, str]], oauth: bool
+) -> None:
+    # What decides whether a request's transaction claims a nonce (a write).
+    assert auth_input(params).is_oauth is oauth
+    assert bool(verify.oauth_fields(auth_input(params))) is oauth
