@@ -169,3 +169,32 @@ def test_forms_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert long not in reading._FORMS
     edge = "a=" + "y" * (reading._FORM_KEPT_LENGTH - 2)
     assert reading.form_pairs(edge) == parse_qsl(edge) and edge in reading._FORMS
+
+
+def test_remembered_parts_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "_PARTS", {})
+    first = reading._plain_pairs(SIGNED)
+    assert first is not None and reading._plain_pairs(SIGNED) == first == pattern_reading(SIGNED)
+    kept = {pair[0] for pair in reading._PARTS.values()}
+    assert "oauth_consumer_key" in kept and "oauth_version" in kept
+    assert not kept & {"oauth_nonce", "oauth_signature"}  # new on every request
+    # A part remembered from one header reads the same in another, realm too.
+    other = 'OAuth realm="x", oauth_version="1.0",oauth_nonce="m"'
+    assert reading._plain_pairs(other) == pattern_reading(other)
+    assert reading._plain_pairs(other) == [("oauth_version", "1.0"), ("oauth_nonce", "m")]
+
+
+def test_parts_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "_PARTS", {})
+    monkeypatch.setattr(reading, "_PARTS_KEPT", 3)
+    for n in range(10):
+        header = f'OAuth a{n}="{n}%41", b="x"'
+        assert reading._plain_pairs(header) == [(f"a{n}", f"{n}A"), ("b", "x")]
+        assert 1 <= len(reading._PARTS) <= 3
+    value = "v" * (reading._PART_KEPT_LENGTH - 4)
+    edge, long = f'a="{value}"', f'a="{value}v"'
+    assert len(edge) == reading._PART_KEPT_LENGTH
+    assert reading._plain_pairs("OAuth " + edge + "," + long) == [("a", value), ("a", value + "v")]
+    assert edge in reading._PARTS and long not in reading._PARTS
+    assert reading._plain_pairs('OAuth a="1", b c="2"') is None
+    assert ' b c="2"' not in reading._PARTS

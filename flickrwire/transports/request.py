@@ -205,22 +205,44 @@ def _plain_pairs(authorization: str) -> Pairs | None:
     parts, the name a Python identifier (``oauth_nonce``: what signers send), the value
     holding no '"': exactly what ``_WELL_FORMED`` reads from such a header, read without
     a pattern (a character class tried per character costs more than the string methods
-    below). None for any other header, read by the patterns."""
+    below). None for any other header, read by the patterns. Parts a client sends again
+    and again (its key, token, signature method, version) are remembered."""
     pairs: Pairs = []
     for part in authorization[6:].split(","):
-        name, equals, quoted = part.partition("=")
-        # Such a name holds no blank, "=", '"' or ",": the first "=" follows it, and
-        # ``strip`` removes what the pattern's ``\s*`` takes (both Unicode whitespace).
-        name = name.strip()
-        quoted = quoted.strip()
-        if not (equals and name.isidentifier() and len(quoted) > 1):
-            return None
-        value = quoted[1:-1]
-        if quoted[0] != '"' or quoted[-1] != '"' or '"' in value:
-            return None
-        if name != "realm":
-            pairs.append((name, percent_decoded(value) if "%" in value else value))
+        pair = _PARTS.get(part)
+        if pair is None:
+            pair = _plain_part(part)
+            if pair is None:
+                return None
+            if pair[0] not in _UNIQUE_PARTS and len(part) <= _PART_KEPT_LENGTH:
+                if len(_PARTS) >= _PARTS_KEPT:
+                    _PARTS.clear()
+                _PARTS[part] = pair
+        if pair[0] != "realm":
+            pairs.append(pair)
     return pairs
+
+
+def _plain_part(part: str) -> tuple[str, str] | None:
+    name, equals, quoted = part.partition("=")
+    # Such a name holds no blank, "=", '"' or ",": the first "=" follows it, and
+    # ``strip`` removes what the pattern's ``\s*`` takes (both Unicode whitespace).
+    name = name.strip()
+    quoted = quoted.strip()
+    if not (equals and name.isidentifier() and len(quoted) > 1):
+        return None
+    value = quoted[1:-1]
+    if quoted[0] != '"' or quoted[-1] != '"' or '"' in value:
+        return None
+    return name, percent_decoded(value) if "%" in value else value
+
+
+#: Header parts read (part -> name and value), at most this many (then forgotten at
+#: once), each at most this long; never those whose value is new on every request.
+_PARTS: dict[str, tuple[str, str]] = {}
+_PARTS_KEPT = 1024
+_PART_KEPT_LENGTH = 256
+_UNIQUE_PARTS = frozenset({"oauth_nonce", "oauth_signature"})
 
 
 def media_type(request: httpx.Request) -> str | None:
