@@ -462,6 +462,7 @@ def instructions(args: argparse.Namespace) -> dict[str, float]:
             if total is None:
                 raise SystemExit(f"{kind}: no totals in callgrind's dump")
             found[kind] = int(total[1]) / len(requests)
+            print(f"{kind}: {found[kind]:,.0f} instructions per request", flush=True)
     print(
         f"instructions per request, {conns} connections, {args.users * args.groups} requests: "
         + ", ".join(f"{kind} {count:,.0f}" for kind, count in found.items())
