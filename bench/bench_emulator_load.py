@@ -22,6 +22,12 @@ the two cores (and other processes with all of them), so the requests/s figures 
 from round to round: read the spread.
 
     python bench/bench_emulator_load.py [--rounds 7] [--users 40] [--groups 100] [--quick]
+        [--against REV] [--callgrind]
+
+``--against REV`` adds a third server, the emulator as it was at git revision REV, to
+the same rounds (before and after measured side by side). ``--callgrind`` counts each
+server's instructions per request under valgrind instead of timing it (one warm-up round,
+one counted round at the lowest connection count; slow: try ``--users 10 --groups 60``).
 
 ``run(quick)`` gives ``bench/run.py`` its rows: issue 11's three goals (emulator / bare at
 10 connections, 200 / 10 connections, p99 / p50 at 200) and, as context, the server-CPU
@@ -35,11 +41,14 @@ import asyncio
 import http.client
 import json
 import os
+import pathlib
+import re
 import secrets
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,7 +109,7 @@ def bench_seed(users: int, groups: int) -> dict[str, Any]:
 # -- the servers (run as ``--serve KIND`` in a subprocess) ------------------------------
 
 
-def build_app(kind: str, users: int, groups: int) -> Any:
+def build_app(kind: str, users: int, groups: int, rev: str = "") -> Any:
     if kind == "bare":
         from starlette.applications import Starlette
         from starlette.requests import Request
@@ -112,15 +121,22 @@ def build_app(kind: str, users: int, groups: int) -> Any:
             return Response(OK_BODY, media_type="application/json")
 
         return Starlette(routes=[Route(PATH, leave, methods=["POST"])])
-    from flickrwire.emulator import create_app
+    if kind == "before":  # the emulator as it was at ``rev`` (``--against``)
+        import importlib
+
+        from _revision import package_at
+
+        create_app = importlib.import_module(f"{package_at(rev).__name__}.emulator").create_app
+    else:
+        from flickrwire.emulator import create_app
 
     return create_app(seed=bench_seed(users, groups), admin=True, admin_token=ADMIN_TOKEN)
 
 
-def serve(kind: str, users: int, groups: int) -> None:
+def serve(kind: str, users: int, groups: int, rev: str = "") -> None:
     import uvicorn
 
-    app = build_app(kind, users, groups)
+    app = build_app(kind, users, groups, rev)
     # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY on accepted sockets only when the
     # listening socket's proto says TCP (with proto 0 every answer waits ~40 ms for an ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -135,9 +151,11 @@ def serve(kind: str, users: int, groups: int) -> None:
 class Server:
     """One server subprocess; ``cpu()`` reads its CPU seconds from ``/proc`` when there."""
 
-    def __init__(self, kind: str, args: argparse.Namespace) -> None:
-        command = [sys.executable, __file__, "--serve", kind]
+    def __init__(self, kind: str, args: argparse.Namespace, wrapper: tuple[str, ...] = ()) -> None:
+        command = [*wrapper, sys.executable, __file__, "--serve", kind]
         command += ["--users", str(args.users), "--groups", str(args.groups)]
+        if kind == "before":
+            command += ["--against", args.against]
         if args.nice:
             command = ["nice", "-n", str(args.nice), *command]
         self.kind = kind
@@ -154,7 +172,7 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def reset(self) -> None:
-        if self.kind != "emulator":
+        if self.kind == "bare":
             return
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
@@ -288,7 +306,7 @@ def table(args: argparse.Namespace, rounds: Rounds) -> None:
     columns = ("conns", "variant", "requests/s", "p50 ms", "p99 ms", "server CPU us/req")
     print("{:>5}  {:<9}{:>20}{:>22}{:>24}{:>19}".format(*columns))
     for conns in args.connections:
-        for kind in ("emulator", "bare"):
+        for kind in kinds(args):
             found = rounds[(kind, conns)]
             print(
                 f"{conns:>5}  {kind:<9}{spread([r.rate for r in found], 0):>20}"
@@ -297,8 +315,29 @@ def table(args: argparse.Namespace, rounds: Rounds) -> None:
             )
 
 
+def kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    """The servers a run measures: ``before`` is the emulator at ``--against REV``."""
+    return ("emulator", "before", "bare") if args.against else ("emulator", "bare")
+
+
+def against(args: argparse.Namespace, rounds: Rounds) -> None:
+    """With ``--against``: the earlier emulator beside the bare app and this one."""
+    for conns in args.connections:
+        before, ours, bare = (rounds[(kind, conns)] for kind in ("before", "emulator", "bare"))
+        pairs = (("before / bare", before, bare), ("emulator / before", ours, before))
+        for label, top, base in pairs:
+            rate = [t.rate / b.rate for t, b in zip(top, base, strict=True)]
+            cpu = [b.cpu_us / t.cpu_us for t, b in zip(top, base, strict=True)]
+            print(
+                f"{label + f', {conns} connections:':<38}{spread(rate)}"
+                f"   server CPU, the other way up: {spread(cpu)}"
+            )
+
+
 def ratios(args: argparse.Namespace, rounds: Rounds) -> dict[str, Any]:
     summary: dict[str, Any] = {}
+    if args.against:
+        against(args, rounds)
     for conns in args.connections:
         ratios = [
             e.rate / b.rate
@@ -352,7 +391,13 @@ def run_rounds(args: argparse.Namespace, servers: dict[str, Server]) -> Rounds:
 
 def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--serve", choices=("emulator", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=("emulator", "bare", "before"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        default="",
+        help="also serve the emulator as it was at git revision REV, in the same rounds",
+    )
     parser.add_argument("--rounds", type=int, default=7, help="rounds per variant (default 7)")
     parser.add_argument("--users", type=int, default=40, help="users in the seed (default 40)")
     parser.add_argument("--groups", type=int, default=100, help="groups in the seed (default 100)")
@@ -362,6 +407,11 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--nice", type=int, default=0, help="nice both servers by N")
     parser.add_argument("--json", action="store_true", help="also print the summary as JSON")
     parser.add_argument("--quick", action="store_true", help="a smoke run (figures meaningless)")
+    parser.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="count instructions per request under valgrind instead (try --users 10 --groups 60)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         # Still 10 and 200 connections (the rows name them), but 40 requests a round.
@@ -370,12 +420,57 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def measure(args: argparse.Namespace) -> Rounds:
-    servers = {kind: Server(kind, args) for kind in ("emulator", "bare")}
+    servers = {kind: Server(kind, args) for kind in kinds(args)}
     try:
         return run_rounds(args, servers)
     finally:
         for server in servers.values():
             server.stop()
+
+
+def instructions(args: argparse.Namespace) -> dict[str, float]:
+    """``--callgrind``: each server under valgrind's callgrind (which must be installed);
+    a warm-up round, the counters zeroed, one round at the lowest connection count, the
+    counters dumped: instructions per request, every thread of the server counted
+    (counts repeat within a few percent, where timings on a shared machine do not)."""
+    found: dict[str, float] = {}
+    conns = min(args.connections)
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in kinds(args):
+            wrapper = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/{kind}.out")
+            server = Server(kind, args, wrapper)
+            pid = str(server.process.pid)
+            try:
+                for measured in (False, True):
+                    requests = signed_leaves(server.port, args.users, args.groups)
+                    server.reset()
+                    if measured:
+                        subprocess.run(
+                            ["callgrind_control", "--zero", pid], check=True, capture_output=True
+                        )
+                    _, _, failures = asyncio.run(drive(server.port, requests, conns))
+                    if failures:
+                        raise SystemExit(f"{kind}: {len(failures)} bad answers: {failures[0]}")
+                subprocess.run(
+                    ["callgrind_control", "--dump", pid], check=True, capture_output=True
+                )
+            finally:
+                server.stop()
+            dumps = sorted(pathlib.Path(folder).glob(f"{kind}.out.*"))
+            text = dumps[-1].read_text()
+            total = re.search(r"^(?:totals|summary): *(\d+)", text, re.M)
+            if total is None:
+                raise SystemExit(f"{kind}: no totals in callgrind's dump")
+            found[kind] = int(total[1]) / len(requests)
+            print(f"{kind}: {found[kind]:,.0f} instructions per request", flush=True)
+    print(
+        f"instructions per request, {conns} connections, {args.users * args.groups} requests: "
+        + ", ".join(f"{kind} {count:,.0f}" for kind, count in found.items())
+    )
+    for kind in found:
+        if kind != "bare":
+            print(f"  bare / {kind}: {found['bare'] / found[kind]:.2f}")
+    return found
 
 
 def rows(args: argparse.Namespace, rounds: Rounds) -> list[Row]:
@@ -438,7 +533,10 @@ def run(quick: bool) -> list[Row]:
 def main() -> None:
     args = options()
     if args.serve:
-        serve(args.serve, args.users, args.groups)
+        serve(args.serve, args.users, args.groups, args.against)
+        return
+    if args.callgrind:
+        instructions(args)
         return
     summary = report(args, measure(args))
     if args.json:

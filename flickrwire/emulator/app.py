@@ -142,12 +142,14 @@ def fault_result(method: str, transport: Transport, codec: str, code: int, messa
 @functools.lru_cache(maxsize=256)
 def _url(
     scheme: str, server: tuple[str, int] | None, path: str, query: bytes, host: bytes | None
-) -> httpx.URL:
+) -> tuple[httpx.URL, str]:
     # Building and parsing a URL is the dearest part of building an httpx.Request, and
-    # endpoints repeat: the URL is remembered by what Starlette builds it from.
+    # endpoints repeat: the URL is remembered by what Starlette builds it from, with the
+    # verifier's reading of it (``verify.endpoint_url``: writing a URL out costs too).
     headers = [] if host is None else [(b"host", host)]
     scope = {"scheme": scheme, "server": server, "path": path, "query_string": query}
-    return httpx.URL(str(URL(scope={**scope, "headers": headers})))
+    url = httpx.URL(str(URL(scope={**scope, "headers": headers})))
+    return url, str(url).split("?", 1)[0]
 
 
 def http_request(request: Request, body: bytes) -> httpx.Request:
@@ -164,24 +166,30 @@ def scope_request(scope: Scope, body: bytes) -> httpx.Request:
             host = value
             break
     server = scope.get("server")
-    url = _url(
+    url, endpoint = _url(
         scope.get("scheme", "http"),
         tuple(server) if server is not None else None,
         scope["path"],
         scope.get("query_string", b""),
         host,
     )
-    return Received(scope["method"], url, headers, body)
+    return Received(scope["method"], url, headers, body, endpoint)
 
 
 class Received(httpx.Request):
     """A request as the server received it, body read: what ``httpx.Request(method, url,
     headers=headers, stream=httpx.ByteStream(body))`` gives once ``read()``, made without
     the steps that do nothing here (copying the remembered URL, which httpx never changes
-    in place, and streaming the body into itself)."""
+    in place, and streaming the body into itself). ``endpoint``: the URL without its query,
+    as ``verify.endpoint_url`` writes it."""
 
     def __init__(
-        self, method: str, url: httpx.URL, headers: list[tuple[bytes, bytes]], body: bytes
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        endpoint: str,
     ) -> None:
         self.method = method.upper()
         self.url = url
@@ -189,6 +197,7 @@ class Received(httpx.Request):
         self.extensions = {}
         self.stream = httpx.ByteStream(body)
         self._content = body
+        self.endpoint = endpoint
 
 
 async def read_body(receive: Receive) -> bytes:
@@ -312,7 +321,8 @@ class Emulator:
         spec = catalog.info(call.method)
         if spec is None:
             return Failure(112, f'Method "{call.method}" not found')
-        auth = verify.collect(request, parsed.read, call)
+        uri = request.endpoint if isinstance(request, Received) else None
+        auth = verify.collect(request, parsed.read, call, uri)
         auth.also = verify.public_uris(request, config.public_urls)
         args = verify.arguments(call.params)
         try:

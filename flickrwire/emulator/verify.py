@@ -143,14 +143,19 @@ class Lookup(Protocol):
     def token(self, token: str) -> TokenRow | None: ...
 
 
-def collect(request: httpx.Request, read: RequestParams, call: Call | None = None) -> AuthInput:
+def collect(
+    request: httpx.Request, read: RequestParams, call: Call | None = None, uri: str | None = None
+) -> AuthInput:
     """What authentication needs, from the transport's one reading of the request
     (``transports.request.read_params``): the OAuth base string covers exactly the pairs
-    that reading found, and the legacy ``api_sig`` the parameters the method sees."""
+    that reading found, and the legacy ``api_sig`` the parameters the method sees.
+    ``uri``: the request's :func:`endpoint_url` when the caller knows it already."""
     if read.bad_header:
         raise OAuthProblem("parameter_rejected")
     flat = {"method": call.method, **call.params} if call is not None else {}
-    return AuthInput(request.method, endpoint_url(request), list(read.signed), flat)
+    if uri is None:
+        uri = endpoint_url(request)
+    return AuthInput(request.method, uri, list(read.signed), flat)
 
 
 def endpoint_url(request: httpx.Request) -> str:
@@ -191,7 +196,9 @@ def _escape(text: str, keep: bool = True) -> str:
     """oauthlib's escape of ``text`` (RFC 5849 section 3.6), remembered when ``keep``."""
     found = _ESCAPED.get(text)
     if found is None:
-        found = oauth_utils.escape(text)
+        # ASCII letters and digits are unreserved (RFC 5849 section 3.6): oauthlib's escape
+        # gives such a text (a hex nonce, a timestamp) back as it is.
+        found = text if text.isalnum() and text.isascii() else oauth_utils.escape(text)
         if keep:
             if len(_ESCAPED) >= _ESCAPES_KEPT:
                 _ESCAPED.clear()
@@ -312,9 +319,8 @@ def unknown_key(key: str) -> Failure:
 
 
 def _oauth(
-    lookup: Lookup, auth: AuthInput, *, now: float, window: int
+    lookup: Lookup, auth: AuthInput, fields: Mapping[str, str], *, now: float, window: int
 ) -> tuple[Principal, NonceClaim]:
-    fields = oauth_fields(auth)
     require(fields, OAUTH_REQUIRED)
     key = fields["oauth_consumer_key"]
     secret = lookup.api_secret(key)
@@ -365,8 +371,10 @@ def authenticate(
 ) -> tuple[Principal, NonceClaim | None]:
     """The caller, and for OAuth the nonce still to be claimed; raises :class:`Failure`
     (96..98, 100) or :class:`OAuthProblem` (401)."""
-    if auth.is_oauth:
-        return _oauth(lookup, auth, now=now, window=window)
+    # Any oauth_* parameter makes an OAuth request (``AuthInput.is_oauth``): read them once.
+    fields = oauth_fields(auth)
+    if fields:
+        return _oauth(lookup, auth, fields, now=now, window=window)
     return _legacy(lookup, auth), None
 
 

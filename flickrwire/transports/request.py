@@ -105,12 +105,34 @@ def form_pairs(text: str) -> Pairs:
     """The fields of a url-encoded form or query: ``parse_qsl(text, keep_blank_values=True)``
     step by step (split on "&", empty fields dropped, a field without "=" has an empty
     value, "+" is a space, then percent-decoding as UTF-8 with replacement), without its
-    checks of arguments this call never gives."""
+    checks of arguments this call never gives. Short texts are remembered: a client sends
+    the same form again and again when its OAuth parameters travel in a header."""
+    if len(text) > _FORM_KEPT_LENGTH:
+        return _read_form(text)
+    kept = _FORMS.get(text)
+    if kept is None:
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        kept = _FORMS[text] = tuple(_read_form(text))
+    return list(kept)
+
+
+#: Forms remembered (text -> fields), at most this many (then forgotten at once), each
+#: at most this long.
+_FORMS: dict[str, tuple[tuple[str, str], ...]] = {}
+_FORMS_KEPT = 1024
+_FORM_KEPT_LENGTH = 512
+
+
+def _read_form(text: str) -> Pairs:
     pairs: Pairs = []
     for part in text.split("&"):
         if part:
             name, _, value = part.partition("=")
-            pairs.append((_form_text(name), _form_text(value)))
+            if "%" in part or "+" in part:
+                pairs.append((_form_text(name), _form_text(value)))
+            else:  # nothing to decode (most fields): the texts as they are
+                pairs.append((name, value))
     return pairs
 
 
@@ -118,7 +140,32 @@ def _form_text(text: str) -> str:
     if "+" in text:
         text = text.replace("+", " ")
     # unquote() returns a text without "%" as it is: the call is skipped for those.
-    return unquote(text) if "%" in text else text
+    return percent_decoded(text) if "%" in text else text
+
+
+def percent_decoded(text: str) -> str:
+    """``urllib.parse.unquote(text)``, the same text, for less CPU when every escape is a
+    well-formed one of an ASCII character (``%40``, ``%2B``, ``%3D``: what signers and
+    form encoders send); any other text is decoded by ``unquote`` itself."""
+    first, *rest = text.split("%")
+    out = [first]
+    for item in rest:
+        char = _ASCII_ESCAPES.get(item[:2])
+        if char is None:  # a non-ASCII byte (part of UTF-8), or "%" not followed by hex
+            return unquote(text)
+        out.append(char)
+        out.append(item[2:])
+    # An escape of an ASCII byte decodes as that character on its own, whatever is next
+    # to it; the text between escapes (ASCII or not) is kept as it is, as unquote does.
+    return "".join(out)
+
+
+#: The two hex digits (either case) of each ASCII byte's escape, and the character.
+_ASCII_ESCAPES = {
+    f"{high}{low}": chr(int(f"{high}{low}", 16))
+    for high in "01234567"
+    for low in "0123456789abcdefABCDEF"
+}
 
 
 def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
@@ -127,6 +174,9 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
     authorization = request.headers.get("authorization")
     if not authorization or authorization[:6].lower() != "oauth ":
         return [], False
+    plain = _plain_pairs(authorization)
+    if plain is not None:
+        return plain, False
     if _WELL_FORMED.fullmatch(authorization, 6):
         # Well formed: every part is `name="value"` with no "," or '"' inside, so one
         # scan for the pairs reads exactly what the pattern's groups hold, for less CPU.
@@ -135,7 +185,7 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
             if "%" in name:
                 name = unquote(name)
             if name != "realm":
-                pairs.append((name, unquote(value) if "%" in value else value))
+                pairs.append((name, percent_decoded(value) if "%" in value else value))
         return pairs, False
     out: Pairs = []
     malformed = False
@@ -148,6 +198,51 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
         if name != "realm":
             out.append((name, unquote(match.group(2))))
     return out, malformed
+
+
+def _plain_pairs(authorization: str) -> Pairs | None:
+    """The pairs of a header each part of which is ``name="value"`` with blanks around the
+    parts, the name a Python identifier (``oauth_nonce``: what signers send), the value
+    holding no '"': exactly what ``_WELL_FORMED`` reads from such a header, read without
+    a pattern (a character class tried per character costs more than the string methods
+    below). None for any other header, read by the patterns. Parts a client sends again
+    and again (its key, token, signature method, version) are remembered."""
+    pairs: Pairs = []
+    for part in authorization[6:].split(","):
+        pair = _PARTS.get(part)
+        if pair is None:
+            pair = _plain_part(part)
+            if pair is None:
+                return None
+            if pair[0] not in _UNIQUE_PARTS and len(part) <= _PART_KEPT_LENGTH:
+                if len(_PARTS) >= _PARTS_KEPT:
+                    _PARTS.clear()
+                _PARTS[part] = pair
+        if pair[0] != "realm":
+            pairs.append(pair)
+    return pairs
+
+
+def _plain_part(part: str) -> tuple[str, str] | None:
+    name, equals, quoted = part.partition("=")
+    # Such a name holds no blank, "=", '"' or ",": the first "=" follows it, and
+    # ``strip`` removes what the pattern's ``\s*`` takes (both Unicode whitespace).
+    name = name.strip()
+    quoted = quoted.strip()
+    if not (equals and name.isidentifier() and len(quoted) > 1):
+        return None
+    value = quoted[1:-1]
+    if quoted[0] != '"' or quoted[-1] != '"' or '"' in value:
+        return None
+    return name, percent_decoded(value) if "%" in value else value
+
+
+#: Header parts read (part -> name and value), at most this many (then forgotten at
+#: once), each at most this long; never those whose value is new on every request.
+_PARTS: dict[str, tuple[str, str]] = {}
+_PARTS_KEPT = 1024
+_PART_KEPT_LENGTH = 256
+_UNIQUE_PARTS = frozenset({"oauth_nonce", "oauth_signature"})
 
 
 def media_type(request: httpx.Request) -> str | None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from flickrwire import transports
+from flickrwire.emulator import verify
 from flickrwire.emulator.app import Received, scope_request
 
 HEADERS = [
@@ -47,11 +48,12 @@ def test_the_same_request_as_httpx_builds(method: str, query: bytes, body: bytes
     assert got.content == expected.content == body
     assert got.read() == body and b"".join(got.stream) == body
     assert got.extensions == {}
+    assert got.endpoint == verify.endpoint_url(expected) == url.split("?")[0]
 
 
 def test_the_url_falls_back_to_the_server_without_a_host() -> None:
     got = scope_request(scope(headers=[(b"content-type", b"text/plain")]), b"")
-    assert str(got.url) == "http://127.0.0.1:8000/services/rest/"
+    assert str(got.url) == "http://127.0.0.1:8000/services/rest/" == got.endpoint
 
 
 def test_each_request_has_its_own_headers_and_extensions() -> None:

@@ -5,11 +5,13 @@ of escapes has been emptied."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from hypothesis import given, settings, strategies as st
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature, utils as oauth_utils
 
 from flickrwire.emulator import verify
+from flickrwire.transports.request import read_params
 
 URL = "http://127.0.0.1:8000/services/rest/"
 AWKWARD = [
@@ -133,3 +135,45 @@ def test_never_more_escapes_kept_than_the_bound(monkeypatch: pytest.MonkeyPatch)
     for n in range(10):
         assert verify._escape(f"text {n}") == oauth_utils.escape(f"text {n}")
         assert 1 <= len(verify._ESCAPED) <= 3
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from("aZ09_.-~ %+/\u00e9\u0661\u00b2\u2160"), max_size=10))
+def test_an_escape_is_oauthlibs_letters_and_digits_included(text: str) -> None:
+    # ASCII letters and digits come back as they are; any other text through oauthlib
+    # (Unicode digits and letters too: "\u0661", "\u00b2", "\u00e9" are escaped).
+    assert verify._escape(text, keep=False) == oauth_utils.escape(text)
+    assert verify._escape(text) == oauth_utils.escape(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [("0123abcXYZ", "0123abcXYZ"), ("\u0661", "%D9%A1"), ("a\u00e9", "a%C3%A9"), ("", "")],
+)
+def test_letters_and_digits_escape_alike(text: str, escaped: str) -> None:
+    assert verify._escape(text, keep=False) == escaped == oauth_utils.escape(text)
+
+
+def test_the_endpoint_given_is_the_endpoint_read() -> None:
+    request = httpx.Request("POST", URL + "?format=json", content=b"a=1")
+    read = read_params(request)
+    given_uri = verify.collect(request, read, None, verify.endpoint_url(request))
+    assert given_uri == verify.collect(request, read) and given_uri.uri == URL
+    assert verify.collect(request, read, None, "http://other/").uri == "http://other/"
+
+
+@pytest.mark.parametrize(
+    ("params", "oauth"),
+    [
+        ([("method", "m"), ("api_key", "k"), ("api_sig", "s")], False),
+        ([], False),
+        ([("method", "m"), ("oauth_nonce", "n")], True),
+        ([("xoauth_x", "1"), ("OAUTH_X", "1")], False),
+    ],
+)
+def test_an_oauth_request_is_one_with_an_oauth_parameter(
+    params: list[tuple[str, str]], oauth: bool
+) -> None:
+    # What decides whether a request's transaction claims a nonce (a write).
+    assert auth_input(params).is_oauth is oauth
+    assert bool(verify.oauth_fields(auth_input(params))) is oauth
