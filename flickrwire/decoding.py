@@ -110,7 +110,12 @@ def decode(
         # The usual JSON answer, decided at once: what _outcome finds step by step holds
         # for these bytes (no byte order mark, wide encoding or prolog; plain ASCII, so
         # no charset counts; not empty, an OAuth problem, XML or HTML; a success status).
-        payload, fault = _json_outcome(body.decode("ascii"), method)
+        try:
+            payload, fault = jsoncodec.decode(body.decode("ascii"), method)
+        except BodyError as exc:
+            payload, fault = {}, _decode_fault(str(exc), exc)
+        except (ValueError, RecursionError, UnicodeError) as exc:
+            payload, fault = {}, _unreadable(exc)
         return outcome_result(method, payload, fault, transport, codec, status, body)
     payload, fault = _general(body, status, headers, method, max_bytes)
     return outcome_result(method, payload, fault, transport, codec, status, body)
@@ -127,25 +132,13 @@ def _general(
     try:
         payload, fault = _outcome(body, status, headers, method, max_bytes)
     except (ValueError, RecursionError, UnicodeError) as exc:
-        # Every reader turns what it knows of into a BodyError; this is the last line,
-        # so that no body, however odd, gets a traceback instead of a Result.
-        payload, fault = {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
+        payload, fault = {}, _unreadable(exc)
     if fault is None and status is not None and not 200 <= status < 300:
         # A success body under an HTTP error or a redirect is not a success: Flickr
         # answers with 200 whatever the outcome, so the status came from something else
         # (a proxy, a moved endpoint) and the body cannot be trusted to be the answer.
         payload, fault = {}, _http_fault(status, None)
     return payload, fault
-
-
-def _json_outcome(text: str, method: str) -> Outcome:
-    """A JSON body's outcome under a success status, as _outcome and decode give it."""
-    try:
-        return jsoncodec.decode(text, method)
-    except BodyError as exc:
-        return {}, _decode_fault(str(exc), exc)
-    except (ValueError, RecursionError, UnicodeError) as exc:
-        return {}, _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
 
 
 def _outcome(
@@ -288,6 +281,12 @@ def _xml_bytes(body: bytes, text: str, headers: Mapping[str, str] | None) -> byt
 
 def _decode_fault(message: str, cause: BaseException | None = None) -> Fault:
     return Fault(None, message, "decode", False, cause)
+
+
+def _unreadable(exc: BaseException) -> Fault:
+    # Every reader turns what it knows of into a BodyError; this is the last line, so that
+    # no body, however odd, gets a traceback instead of a Result.
+    return _decode_fault(f"unreadable body: {type(exc).__name__}", exc)
 
 
 def _http_fault(status: int | None, text: str | None) -> Fault:

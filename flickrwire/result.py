@@ -129,19 +129,25 @@ def typed(result: Result) -> TypedResult:
     return cast("TypedResult", result)
 
 
-# The slots of Result, set directly: a frozen dataclass's __init__ goes through
+# A Result filled in without its __init__: a frozen dataclass's __init__ goes through
 # object.__setattr__ once per field, which costs decoding a small answer about as much as
-# reading it. The result is the same object Result(...) builds (tests compare the two).
+# reading it. The fields are stored into an instance of _Unfrozen (Result's very slots,
+# without the frozen __setattr__: plain slot stores, the cheapest Python has), which then
+# becomes a Result by __class__ assignment (allowed: same slots, same layout). The result
+# is the object Result(...) builds, frozen like it (tests compare the two field by field).
 _new = object.__new__
-_slots = Result.__dict__
-_set_method = _slots["method"].__set__
-_set_ok = _slots["ok"].__set__
-_set_payload = _slots["payload"].__set__
-_set_fault = _slots["fault"].__set__
-_set_transport = _slots["transport"].__set__
-_set_codec = _slots["codec"].__set__
-_set_status = _slots["http_status"].__set__
-_set_raw = _slots["raw"].__set__
+
+
+class _Unfrozen:
+    __slots__ = Result.__slots__
+    method: str
+    ok: bool
+    payload: Payload
+    fault: Fault | None
+    transport: str
+    codec: str
+    http_status: int | None
+    raw: bytes
 
 
 def _build(
@@ -154,16 +160,17 @@ def _build(
     status: int | None,
     raw: bytes,
 ) -> Result:
-    result = _new(Result)
-    _set_method(result, method)
-    _set_ok(result, ok)
-    _set_payload(result, payload)
-    _set_fault(result, fault)
-    _set_transport(result, transport)
-    _set_codec(result, codec)
-    _set_status(result, status)
-    _set_raw(result, raw)
-    return result
+    result = _new(_Unfrozen)
+    result.method = method
+    result.ok = ok
+    result.payload = payload
+    result.fault = fault
+    result.transport = transport
+    result.codec = codec
+    result.http_status = status
+    result.raw = raw
+    result.__class__ = Result  # type: ignore[assignment]
+    return result  # type: ignore[return-value]
 
 
 def success(
@@ -188,10 +195,20 @@ def outcome_result(
     status: int | None,
     raw: bytes,
 ) -> TypedResult:
-    """``success`` when ``fault`` is None, else ``failure`` (positional: one call less)."""
+    """``success`` when ``fault`` is None, else ``failure`` (positional, and filled in here
+    rather than through ``_build`` and a ``cast``: every decode ends here)."""
+    result = _new(_Unfrozen)
     ok = fault is None
-    shown = (payload or _EMPTY) if ok else _EMPTY
-    return cast("TypedResult", _build(method, ok, shown, fault, transport, codec, status, raw))
+    result.method = method
+    result.ok = ok
+    result.payload = (payload or _EMPTY) if ok else _EMPTY
+    result.fault = fault
+    result.transport = transport
+    result.codec = codec
+    result.http_status = status
+    result.raw = raw
+    result.__class__ = Result  # type: ignore[assignment]
+    return result  # type: ignore[return-value]
 
 
 def _stringify(value: Any) -> Any:

@@ -239,3 +239,27 @@ def test_an_error_no_reader_expected_is_still_a_decode_fault_on_both_paths(
     assert result.fault is not None and result.fault.origin == "decode"
     assert result.fault.message == f"unreadable body: {error.__name__}"
     assert type(result.fault.cause) is error
+
+
+@pytest.mark.parametrize(
+    "method",
+    ["flickr.groups.members.getList", "flickr.reflection.getMethodInfo", "flickr.groups.leave"],
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: {"members": {"member": {"nsid": "1"}}, "errors": {"error": {"code": "1"}}},
+        lambda: {"members": {"member": [{"nsid": "1"}]}, "arguments": {}},
+        lambda: {"members": [{"member": {"nsid": "1"}}, {"member": None}], "errors": "x"},
+        lambda: {"members": {"page": "1"}, "arguments": {"argument": MappingProxyType({})}},
+        lambda: {"members": None},
+        lambda: {},
+    ],
+)
+def test_method_hints_are_the_list_hints_of_the_method(method: str, make: Any) -> None:
+    from flickrwire.call import list_paths
+    from flickrwire.codecs import apply_method_hints
+
+    by_paths = apply_list_hints(make(), list_paths(method))
+    assert apply_method_hints(make(), method) == by_paths
+    assert repr(apply_method_hints(make(), method)) == repr(by_paths)  # the same types too

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..call import HINTS
 from ..result import Fault, Payload
 
 #: What a codec reads out of a body: the payload and, when the call failed, the fault.
@@ -37,6 +38,35 @@ def apply_list_hints(payload: dict[str, Any], paths: tuple[str, ...]) -> dict[st
         node = payload.get(head)
         if rest and "." not in rest and type(node) is dict:
             _wrap_key(node, rest)  # the usual hint, "photos.photo": no recursion
+        else:
+            _wrap(payload, path.split("."))
+    return payload
+
+
+def _split(path: str) -> tuple[str, str, str | None]:
+    head, _, rest = path.partition(".")
+    return path, head, rest if rest and "." not in rest else None
+
+
+#: Each method's list paths, split once: (path, head, the rest when it is one name).
+_SPLIT_HINTS = {
+    method: tuple(map(_split, hints.list_paths))
+    for method, hints in HINTS.items()
+    if hints.list_paths
+}
+
+
+def apply_method_hints(payload: dict[str, Any], method: str) -> dict[str, Any]:
+    """``apply_list_hints(payload, list_paths(method))``, in one call for the usual hint
+    (every decode of a success asks)."""
+    for path, head, key in _SPLIT_HINTS.get(method, ()):
+        node = payload.get(head)
+        if key is not None and type(node) is dict:
+            value = node.get(key)
+            if value is None:
+                node[key] = []  # XML has no element for an empty list; JSON says []
+            elif type(value) is not list and isinstance(value, Mapping):
+                node[key] = [value]
         else:
             _wrap(payload, path.split("."))
     return payload

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..call import list_paths
 from ..result import Fault, Result
-from . import BodyError, Outcome, apply_list_hints, shown
+from . import BodyError, Outcome, apply_list_hints, apply_method_hints, shown
 
 CONTENT_TYPE = "application/json"
 JSONP_CONTENT_TYPE = "text/javascript"
@@ -300,7 +300,12 @@ def read(obj: dict[str, Any], method: str) -> Outcome:
 
 
 def decode(text: str, method: str) -> Outcome:
-    return read(load(text), method)
+    """``read(load(text), method)``, a success read here (one call less for each answer)."""
+    obj = load(text)
+    if obj.get("stat") == "ok":
+        del obj["stat"]
+        return apply_method_hints(obj, method), None
+    return read(obj, method)
 
 
 def encode(result: Result, callback: str | None = None) -> bytes:
