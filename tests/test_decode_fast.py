@@ -253,6 +253,7 @@ def test_an_error_no_reader_expected_is_still_a_decode_fault_on_both_paths(
         lambda: {"members": [{"member": {"nsid": "1"}}, {"member": None}], "errors": "x"},
         lambda: {"members": {"page": "1"}, "arguments": {"argument": MappingProxyType({})}},
         lambda: {"members": None},
+        lambda: {"members": {"member": "x"}, "errors": {"error": 5}},  # not objects: kept
         lambda: {},
     ],
 )
