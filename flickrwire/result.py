@@ -140,50 +140,19 @@ _new = object.__new__
 
 class _Unfrozen:
     __slots__ = Result.__slots__
-    method: str
-    ok: bool
-    payload: Payload
-    fault: Fault | None
-    transport: str
-    codec: str
-    http_status: int | None
-    raw: bytes
-
-
-def _build(
-    method: str,
-    ok: bool,
-    payload: Payload,
-    fault: Fault | None,
-    transport: str,
-    codec: str,
-    status: int | None,
-    raw: bytes,
-) -> Result:
-    result = _new(_Unfrozen)
-    result.method = method
-    result.ok = ok
-    result.payload = payload
-    result.fault = fault
-    result.transport = transport
-    result.codec = codec
-    result.http_status = status
-    result.raw = raw
-    result.__class__ = Result  # type: ignore[assignment]
-    return result  # type: ignore[return-value]
 
 
 def success(
     method: str, payload: Payload, *, transport: str, codec: str, status: int | None, raw: bytes
 ) -> OkResult:
-    made = _build(method, True, payload or _EMPTY, None, transport, codec, status, raw)
-    return cast("OkResult", made)
+    return cast("OkResult", outcome_result(method, payload, None, transport, codec, status, raw))
 
 
 def failure(
     method: str, fault: Fault, *, transport: str, codec: str, status: int | None, raw: bytes
 ) -> FailedResult:
-    return cast("FailedResult", _build(method, False, _EMPTY, fault, transport, codec, status, raw))
+    made = outcome_result(method, _EMPTY, fault, transport, codec, status, raw)
+    return cast("FailedResult", made)
 
 
 def outcome_result(
@@ -195,9 +164,9 @@ def outcome_result(
     status: int | None,
     raw: bytes,
 ) -> TypedResult:
-    """``success`` when ``fault`` is None, else ``failure`` (positional, and filled in here
-    rather than through ``_build`` and a ``cast``: every decode ends here)."""
-    result = _new(_Unfrozen)
+    """``success`` when ``fault`` is None, else ``failure`` (positional: every decode ends
+    here). A failure carries no payload."""
+    result: Any = _new(_Unfrozen)
     ok = fault is None
     result.method = method
     result.ok = ok
@@ -207,8 +176,8 @@ def outcome_result(
     result.codec = codec
     result.http_status = status
     result.raw = raw
-    result.__class__ = Result  # type: ignore[assignment]
-    return result  # type: ignore[return-value]
+    result.__class__ = Result
+    return result  # type: ignore[no-any-return]
 
 
 def _stringify(value: Any) -> Any:
