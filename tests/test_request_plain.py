@@ -171,6 +171,18 @@ def test_forms_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert reading.form_pairs(edge) == parse_qsl(edge) and edge in reading._FORMS
 
 
+@pytest.mark.parametrize("name", ["api_sig", "oauth_signature", "oauth_nonce"])
+def test_a_form_carrying_a_signature_or_nonce_is_read_but_not_kept(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "_FORMS", {})
+    text = f"method=flickr.groups.leave&group_id=1%40N01&{name}=c2lnbmF0dXJl%3D"
+    assert reading.form_pairs(text) == reading.form_pairs(text) == parse_qsl(text)
+    assert reading._FORMS == {}
+    plain = "method=flickr.groups.leave&group_id=1%40N01&api_key=k"
+    assert reading.form_pairs(plain) == parse_qsl(plain) and plain in reading._FORMS
+
+
 def test_remembered_parts_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "_PARTS", {})
     first = reading._plain_pairs(SIGNED)

@@ -106,14 +106,18 @@ def form_pairs(text: str) -> Pairs:
     step by step (split on "&", empty fields dropped, a field without "=" has an empty
     value, "+" is a space, then percent-decoding as UTF-8 with replacement), without its
     checks of arguments this call never gives. Short texts are remembered: a client sends
-    the same form again and again when its OAuth parameters travel in a header."""
+    the same form again and again when its OAuth parameters travel in a header. A form
+    carrying a signature or a nonce is not: it never repeats, and a signature is not kept."""
     if len(text) > _FORM_KEPT_LENGTH:
         return _read_form(text)
     kept = _FORMS.get(text)
     if kept is None:
-        if len(_FORMS) >= _FORMS_KEPT:
-            _FORMS.clear()
-        kept = _FORMS[text] = tuple(_read_form(text))
+        pairs = _read_form(text)
+        if not any(name in _NEVER_KEPT for name, _ in pairs):
+            if len(_FORMS) >= _FORMS_KEPT:
+                _FORMS.clear()
+            _FORMS[text] = tuple(pairs)
+        return pairs
     return list(kept)
 
 
@@ -122,6 +126,8 @@ def form_pairs(text: str) -> Pairs:
 _FORMS: dict[str, tuple[tuple[str, str], ...]] = {}
 _FORMS_KEPT = 1024
 _FORM_KEPT_LENGTH = 512
+#: Fields that make a form unique to one request (and a signature, which is not kept).
+_NEVER_KEPT = frozenset({"api_sig", "oauth_signature", "oauth_nonce"})
 
 
 def _read_form(text: str) -> Pairs:
