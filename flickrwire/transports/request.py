@@ -46,13 +46,6 @@ Pairs = list[tuple[str, str]]
 BodyReader = Callable[[httpx.Request], Pairs]
 
 _HEADER_PARAM = re.compile(r'^\s*([^\s=",]+)\s*=\s*"([^"]*)"\s*$')
-# A header every part of which is well formed (what signers send), read in one pass; the
-# value class leaves out "," so that this reads exactly what splitting on "," reads.
-_WELL_FORMED_PART = r'\s*([^\s=",]+)\s*=\s*"([^",]*)"\s*'
-_WELL_FORMED = re.compile(f"(?:{_WELL_FORMED_PART})(?:,(?:{_WELL_FORMED_PART}))*")
-# In a well-formed header each match of this is one part, in order: a name cannot start
-# at "," or a blank, and a value runs to the next '"', which ends its part.
-_WELL_FORMED_PAIR = re.compile(r'([^\s=",]+)\s*=\s*"([^",]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,16 +176,6 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
     plain = _plain_pairs(authorization)
     if plain is not None:
         return plain, False
-    if _WELL_FORMED.fullmatch(authorization, 6):
-        # Well formed: every part is `name="value"` with no "," or '"' inside, so one
-        # scan for the pairs reads exactly what the pattern's groups hold, for less CPU.
-        pairs: Pairs = []
-        for name, value in _WELL_FORMED_PAIR.findall(authorization, 6):
-            if "%" in name:
-                name = unquote(name)
-            if name != "realm":
-                pairs.append((name, percent_decoded(value) if "%" in value else value))
-        return pairs, False
     out: Pairs = []
     malformed = False
     for part in authorization[6:].split(","):
@@ -209,10 +192,10 @@ def header_pairs(request: httpx.Request) -> tuple[Pairs, bool]:
 def _plain_pairs(authorization: str) -> Pairs | None:
     """The pairs of a header each part of which is ``name="value"`` with blanks around the
     parts, the name a Python identifier (``oauth_nonce``: what signers send), the value
-    holding no '"': exactly what ``_WELL_FORMED`` reads from such a header, read without
-    a pattern (a character class tried per character costs more than the string methods
-    below). None for any other header, read by the patterns. Parts a client sends again
-    and again (its key, token, signature method, version) are remembered."""
+    holding no '"': exactly what the part-by-part reading (``_HEADER_PARAM``) gives such a
+    header, read without a pattern (a character class tried per character costs more than
+    the string methods below). None for any other header, read part by part. Parts a client
+    sends again and again (its key, token, signature method, version) are remembered."""
     pairs: Pairs = []
     for part in authorization[6:].split(","):
         pair = _PARTS.get(part)
