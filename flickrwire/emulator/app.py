@@ -149,7 +149,7 @@ def _url(
     headers = [] if host is None else [(b"host", host)]
     scope = {"scheme": scheme, "server": server, "path": path, "query_string": query}
     url = httpx.URL(str(URL(scope={**scope, "headers": headers})))
-    return url, str(url).split("?", 1)[0]
+    return url, verify.url_endpoint(url)
 
 
 def http_request(request: Request, body: bytes) -> httpx.Request:
@@ -181,7 +181,7 @@ class Received(httpx.Request):
     headers=headers, stream=httpx.ByteStream(body))`` gives once ``read()``, made without
     the steps that do nothing here (copying the remembered URL, which httpx never changes
     in place, and streaming the body into itself). ``endpoint``: the URL without its query,
-    as ``verify.endpoint_url`` writes it."""
+    as ``verify.url_endpoint`` writes it."""
 
     def __init__(
         self,

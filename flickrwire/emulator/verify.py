@@ -159,7 +159,12 @@ def collect(
 
 
 def endpoint_url(request: httpx.Request) -> str:
-    return str(request.url).split("?", 1)[0]
+    return url_endpoint(request.url)
+
+
+def url_endpoint(url: httpx.URL) -> str:
+    """``url`` without its query: where a signature's base string URI comes from."""
+    return str(url).split("?", 1)[0]
 
 
 def public_uris(request: httpx.Request, public_urls: tuple[str, ...]) -> tuple[str, ...]:
