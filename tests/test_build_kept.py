@@ -45,6 +45,16 @@ def test_a_form_with_values_that_are_not_strings_is_not_kept(
     assert base._FORMS == {}
 
 
+@pytest.mark.parametrize("name", ["api_sig", "oauth_signature", "oauth_nonce", "oauth_timestamp"])
+def test_a_form_carrying_a_signature_nonce_or_timestamp_is_not_kept(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_FORMS", {})
+    params = {"method": "flickr.groups.leave", "group_id": "1@N01", name: "c2ln+/="}
+    assert form_encode(params) == form_encode(params) == urlencode(params).encode()
+    assert base._FORMS == {}
+
+
 def test_every_missing_argument_is_named_in_order() -> None:
     with pytest.raises(TypeError, match=r"addTags requires argument\(s\): photo_id, tags$"):
         Call.build("flickr.photos.addTags", {})

@@ -171,7 +171,7 @@ def test_forms_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert reading.form_pairs(edge) == parse_qsl(edge) and edge in reading._FORMS
 
 
-@pytest.mark.parametrize("name", ["api_sig", "oauth_signature", "oauth_nonce"])
+@pytest.mark.parametrize("name", ["api_sig", "oauth_signature", "oauth_nonce", "oauth_timestamp"])
 def test_a_form_carrying_a_signature_or_nonce_is_read_but_not_kept(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import httpx
 
 from ..auth import Signer
-from ..auth.signing import escape
+from ..auth.signing import VOLATILE_PARAMS, escape
 from ..call import Call
 from ..decoding import MAX_BODY_BYTES, decode
 from ..result import Result
@@ -119,7 +119,7 @@ def form_encode(params: Mapping[str, str]) -> bytes:
         found = _FORMS.get(key)
         if found is None:
             found = "&".join([_form_pair(k, v) for k, v in key]).encode("ascii")
-            if len(found) <= _FORM_KEPT_BYTES:
+            if len(found) <= _FORM_KEPT_BYTES and not VOLATILE_PARAMS.intersection(params):
                 if len(_FORMS) >= _FORMS_KEPT:
                     _FORMS.clear()
                 _FORMS[key] = found
@@ -129,7 +129,7 @@ def form_encode(params: Mapping[str, str]) -> bytes:
 
 
 #: Forms kept by :func:`form_encode`, by their params' items; emptied when full. A long
-#: form (a description, say) is not kept.
+#: form (a description, say) is not kept, nor one carrying a signature, nonce or timestamp.
 _FORMS: dict[tuple[tuple[str, str], ...], bytes] = {}
 _FORMS_KEPT = 256
 _FORM_KEPT_BYTES = 2048

@@ -31,6 +31,7 @@ from urllib.parse import unquote
 
 import httpx
 
+from ..auth.signing import VOLATILE_PARAMS
 from ..call import Call
 from .base import RequestError, Transport
 from .formdata import FormDataError, read_multipart
@@ -100,13 +101,14 @@ def form_pairs(text: str) -> Pairs:
     value, "+" is a space, then percent-decoding as UTF-8 with replacement), without its
     checks of arguments this call never gives. Short texts are remembered: a client sends
     the same form again and again when its OAuth parameters travel in a header. A form
-    carrying a signature or a nonce is not: it never repeats, and a signature is not kept."""
+    carrying a signature, nonce or timestamp (``VOLATILE_PARAMS``) is not: it does not
+    repeat, and a signature is not kept."""
     if len(text) > _FORM_KEPT_LENGTH:
         return _read_form(text)
     kept = _FORMS.get(text)
     if kept is None:
         pairs = _read_form(text)
-        if not any(name in _NEVER_KEPT for name, _ in pairs):
+        if not any(name in VOLATILE_PARAMS for name, _ in pairs):
             if len(_FORMS) >= _FORMS_KEPT:
                 _FORMS.clear()
             _FORMS[text] = tuple(pairs)
@@ -119,8 +121,6 @@ def form_pairs(text: str) -> Pairs:
 _FORMS: dict[str, tuple[tuple[str, str], ...]] = {}
 _FORMS_KEPT = 1024
 _FORM_KEPT_LENGTH = 512
-#: Fields that make a form unique to one request (and a signature, which is not kept).
-_NEVER_KEPT = frozenset({"api_sig", "oauth_signature", "oauth_nonce"})
 
 
 def _read_form(text: str) -> Pairs:
@@ -203,7 +203,7 @@ def _plain_pairs(authorization: str) -> Pairs | None:
             pair = _plain_part(part)
             if pair is None:
                 return None
-            if pair[0] not in _UNIQUE_PARTS and len(part) <= _PART_KEPT_LENGTH:
+            if pair[0] not in VOLATILE_PARAMS and len(part) <= _PART_KEPT_LENGTH:
                 if len(_PARTS) >= _PARTS_KEPT:
                     _PARTS.clear()
                 _PARTS[part] = pair
@@ -231,7 +231,6 @@ def _plain_part(part: str) -> tuple[str, str] | None:
 _PARTS: dict[str, tuple[str, str]] = {}
 _PARTS_KEPT = 1024
 _PART_KEPT_LENGTH = 256
-_UNIQUE_PARTS = frozenset({"oauth_nonce", "oauth_signature"})
 
 
 def media_type(request: httpx.Request) -> str | None:
